@@ -1,0 +1,192 @@
+using System.Collections.Concurrent;
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text;
+
+namespace Citadel.Iam;
+
+/// <summary>
+/// Verifies AWS Signature Version 4 (<c>AWS4-HMAC-SHA256</c>) in the Authorization header form and
+/// the presigned query form: credential scope, signed headers, payload hash, a 15-minute clock skew
+/// and presigned expiry, with the signature compared in constant time.
+/// </summary>
+public sealed class SigV4Verifier(ICredentialStore credentials, TimeProvider time)
+{
+    /// <summary>The allowed difference between the request time and the server clock.</summary>
+    public static readonly TimeSpan MaxClockSkew = TimeSpan.FromMinutes(15);
+
+    private const string AmzDateFormat = "yyyyMMdd'T'HHmmss'Z'";
+    private readonly ConcurrentDictionary<(string, string, string, string, string), byte[]> _signingKeys = new();
+
+    /// <summary>Returns the credential scope without verifying, to route a request before its protocol is parsed; null when absent.</summary>
+    public static CredentialScope? PeekScope(SigV4Request request)
+    {
+        try
+        {
+            var parts = ParseAuthorization(request, out _);
+            return parts?.Scope;
+        }
+        catch (AuthenticationException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>Verifies the request; throws <see cref="AuthenticationException"/> when it does not authenticate.</summary>
+    public AuthenticatedRequest Verify(SigV4Request request)
+    {
+        var parts = ParseAuthorization(request, out var presigned)
+            ?? throw new AuthenticationException(AuthenticationErrorKind.MissingAuthentication, "Missing Authentication Token");
+
+        var requestTime = ParseTime(parts.AmzDate);
+        if (parts.Scope.Date != parts.AmzDate[..8])
+            throw new AuthenticationException(AuthenticationErrorKind.SignatureMismatch,
+                $"Date in Credential scope does not match YYYYMMDD from ISO-8601 version of date from HTTP: '{parts.Scope.Date}' != '{parts.AmzDate[..8]}', from '{parts.AmzDate}'.");
+        CheckTime(parts, requestTime, presigned);
+
+        var credential = credentials.Find(parts.Scope.AccessKeyId)
+            ?? throw new AuthenticationException(AuthenticationErrorKind.UnknownAccessKey, "The security token included in the request is invalid.");
+
+        var payloadHash = PayloadHash(request, parts.Scope.Service, presigned);
+        var canonical = SigV4Canonical.CanonicalRequest(request.Method, request.RawPath, request.RawQuery, request.Headers,
+            parts.SignedHeaders, payloadHash, parts.Scope.Service, excludeSignatureParameter: presigned);
+        var scope = $"{parts.Scope.Date}/{parts.Scope.Region}/{parts.Scope.Service}/aws4_request";
+        var stringToSign = SigV4Canonical.StringToSign(parts.AmzDate, scope, canonical);
+        var key = _signingKeys.GetOrAdd((credential.AccessKeyId, credential.SecretAccessKey, parts.Scope.Date, parts.Scope.Region, parts.Scope.Service),
+            k => SigV4Canonical.SigningKey(k.Item2, k.Item3, k.Item4, k.Item5));
+        if (_signingKeys.Count > 10_000) _signingKeys.Clear();
+        var expected = HMACSHA256.HashData(key, Encoding.UTF8.GetBytes(stringToSign));
+
+        byte[] provided;
+        try { provided = Convert.FromHexString(parts.Signature); }
+        catch (FormatException) { provided = []; }
+        if (!CryptographicOperations.FixedTimeEquals(expected, provided))
+            throw new AuthenticationException(AuthenticationErrorKind.SignatureMismatch,
+                "The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method. Consult the service documentation for details.");
+
+        return new AuthenticatedRequest(credential.Principal, parts.Scope, presigned, requestTime);
+    }
+
+    private static string PayloadHash(SigV4Request request, string service, bool presigned)
+    {
+        if (request.Headers.TryGetValue("x-amz-content-sha256", out var declared) && declared.Length > 0)
+            return declared[0];
+        return presigned && service == "s3" ? "UNSIGNED-PAYLOAD" : request.PayloadSha256Hex;
+    }
+
+    private void CheckTime(AuthorizationParts parts, DateTimeOffset requestTime, bool presigned)
+    {
+        var now = time.GetUtcNow();
+        var nowText = now.ToString(AmzDateFormat, CultureInfo.InvariantCulture);
+        if (presigned)
+        {
+            if (requestTime - now > MaxClockSkew)
+                throw new AuthenticationException(AuthenticationErrorKind.Expired, "Request is not yet valid");
+            if (now > requestTime.AddSeconds(parts.ExpiresSeconds))
+                throw new AuthenticationException(AuthenticationErrorKind.Expired, "Request has expired");
+            return;
+        }
+        if (now - requestTime > MaxClockSkew)
+            throw new AuthenticationException(AuthenticationErrorKind.Expired,
+                $"Signature expired: {parts.AmzDate} is now earlier than {(now - MaxClockSkew).ToString(AmzDateFormat, CultureInfo.InvariantCulture)} ({nowText} - 15 min.)");
+        if (requestTime - now > MaxClockSkew)
+            throw new AuthenticationException(AuthenticationErrorKind.Expired,
+                $"Signature not yet current: {parts.AmzDate} is still later than {(now + MaxClockSkew).ToString(AmzDateFormat, CultureInfo.InvariantCulture)} ({nowText} + 15 min.)");
+    }
+
+    private static DateTimeOffset ParseTime(string amzDate)
+    {
+        if (DateTimeOffset.TryParseExact(amzDate, AmzDateFormat, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out var parsed))
+            return parsed;
+        throw new AuthenticationException(AuthenticationErrorKind.IncompleteSignature, $"Date must be in ISO-8601 'basic format'. Got '{amzDate}'. See http://en.wikipedia.org/wiki/ISO_8601");
+    }
+
+    private sealed record AuthorizationParts(CredentialScope Scope, IReadOnlyList<string> SignedHeaders, string Signature, string AmzDate, long ExpiresSeconds);
+
+    private static AuthorizationParts? ParseAuthorization(SigV4Request request, out bool presigned)
+    {
+        presigned = false;
+        if (request.Headers.TryGetValue("authorization", out var auth) && auth.Length > 0)
+            return ParseHeader(auth[0], request);
+        var query = ParseQuery(request.RawQuery);
+        if (query.ContainsKey("X-Amz-Algorithm") || query.ContainsKey("X-Amz-Signature") || query.ContainsKey("X-Amz-Credential"))
+        {
+            presigned = true;
+            return ParsePresigned(query);
+        }
+        return null;
+    }
+
+    private static AuthorizationParts ParseHeader(string header, SigV4Request request)
+    {
+        var space = header.IndexOf(' ', StringComparison.Ordinal);
+        var algorithm = space < 0 ? header : header[..space];
+        if (algorithm != SigV4Canonical.Algorithm)
+            throw new AuthenticationException(AuthenticationErrorKind.IncompleteSignature,
+                $"Authorization header requires 'Credential' parameter. Authorization header requires 'Signature' parameter. Authorization header requires 'SignedHeaders' parameter. Authorization=" + algorithm);
+        var fields = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var item in header[(space + 1)..].Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        {
+            var eq = item.IndexOf('=', StringComparison.Ordinal);
+            if (eq > 0) fields[item[..eq]] = item[(eq + 1)..];
+        }
+        var missing = new[] { "Credential", "Signature", "SignedHeaders" }.Where(f => !fields.ContainsKey(f)).ToList();
+        if (missing.Count > 0)
+            throw new AuthenticationException(AuthenticationErrorKind.IncompleteSignature,
+                string.Concat(missing.Select(m => $"Authorization header requires '{m}' parameter. ")) + "Authorization=" + header);
+
+        string amzDate;
+        if (request.Headers.TryGetValue("x-amz-date", out var amz) && amz.Length > 0) amzDate = amz[0];
+        else if (request.Headers.TryGetValue("date", out var date) && date.Length > 0 && DateTimeOffset.TryParse(date[0], CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var parsed))
+            amzDate = parsed.UtcDateTime.ToString(AmzDateFormat, CultureInfo.InvariantCulture);
+        else
+            throw new AuthenticationException(AuthenticationErrorKind.IncompleteSignature,
+                "Authorization header requires existence of either a 'X-Amz-Date' or a 'Date' header. Authorization=" + header);
+
+        var signedHeaders = fields["SignedHeaders"].Split(';');
+        if (!signedHeaders.Contains("host"))
+            throw new AuthenticationException(AuthenticationErrorKind.SignatureMismatch, "'Host' or ':authority' must be a 'SignedHeader' in the AWS Authorization.");
+        return new AuthorizationParts(ParseScope(fields["Credential"]), signedHeaders, fields["Signature"], amzDate, 0);
+    }
+
+    private static AuthorizationParts ParsePresigned(Dictionary<string, string> query)
+    {
+        var missing = new[] { "X-Amz-Algorithm", "X-Amz-Credential", "X-Amz-Signature", "X-Amz-SignedHeaders", "X-Amz-Date" }
+            .Where(k => !query.ContainsKey(k)).ToList();
+        if (missing.Count > 0)
+            throw new AuthenticationException(AuthenticationErrorKind.IncompleteSignature,
+                "AWS query-string parameters must include " + string.Join(", ", missing.Select(m => $"'{m}'")) + ". Re-examine the query-string parameters.");
+        if (query["X-Amz-Algorithm"] != SigV4Canonical.Algorithm)
+            throw new AuthenticationException(AuthenticationErrorKind.IncompleteSignature, "X-Amz-Algorithm only supports \"AWS4-HMAC-SHA256\"");
+        long expires = 604800;
+        if (query.TryGetValue("X-Amz-Expires", out var expiresText))
+        {
+            if (!long.TryParse(expiresText, NumberStyles.None, CultureInfo.InvariantCulture, out expires) || expires < 1 || expires > 604800)
+                throw new AuthenticationException(AuthenticationErrorKind.IncompleteSignature, "X-Amz-Expires must be between 1 and 604800 seconds.");
+        }
+        return new AuthorizationParts(ParseScope(query["X-Amz-Credential"]), query["X-Amz-SignedHeaders"].Split(';'),
+            query["X-Amz-Signature"], query["X-Amz-Date"], expires);
+    }
+
+    private static CredentialScope ParseScope(string credential)
+    {
+        var parts = credential.Split('/');
+        if (parts.Length != 5 || parts[4] != "aws4_request" || parts[1].Length != 8 || parts.Any(string.IsNullOrEmpty))
+            throw new AuthenticationException(AuthenticationErrorKind.IncompleteSignature,
+                $"Credential should be scoped to a valid region, not '{(parts.Length > 2 ? parts[2] : "")}'. Credential should be scoped to correct service. Credential should be scoped with a valid terminator: 'aws4_request', not '{parts[^1]}'.");
+        return new CredentialScope(parts[0], parts[1], parts[2], parts[3]);
+    }
+
+    private static Dictionary<string, string> ParseQuery(string rawQuery)
+    {
+        var result = new Dictionary<string, string>(StringComparer.Ordinal);
+        if (string.IsNullOrEmpty(rawQuery)) return result;
+        foreach (var part in rawQuery.Split('&', StringSplitOptions.RemoveEmptyEntries))
+        {
+            var eq = part.IndexOf('=', StringComparison.Ordinal);
+            var key = Uri.UnescapeDataString(eq < 0 ? part : part[..eq]);
+            result[key] = eq < 0 ? "" : Uri.UnescapeDataString(part[(eq + 1)..]);
+        }
+        return result;
+    }
+}

@@ -1,0 +1,208 @@
+using System.Collections.Concurrent;
+using System.Text.Json;
+using Citadel.Crypto;
+using Citadel.Kms.Model;
+using Citadel.Storage;
+
+namespace Citadel.Kms.Keys;
+
+/// <summary>
+/// Loads and saves key and alias documents, with an in-process cache of records and of unwrapped
+/// material. One server process owns a data directory (it holds the directory lock), so the cache
+/// is coherent: every write goes through here and replaces the cached entry.
+/// </summary>
+public sealed class KeyRepository
+{
+    /// <summary>The collection of key documents.</summary>
+    public const string KeysCollection = "kms-keys";
+    /// <summary>The collection of alias documents.</summary>
+    public const string AliasCollection = "kms-aliases";
+
+    private readonly IDocumentStore _store;
+    private readonly RootKeyHolder _root;
+    private readonly ConcurrentDictionary<string, CachedKey> _keys = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, AliasRecord?> _aliases = new(StringComparer.Ordinal);
+    private readonly SemaphoreSlim _writeLock = new(1, 1);
+
+    private sealed record CachedKey(KeyRecord Record, long Revision, ConcurrentDictionary<int, byte[]> Materials);
+
+    /// <summary>Creates the repository.</summary>
+    public KeyRepository(IDocumentStore store, RootKeyHolder root)
+    {
+        _store = store;
+        _root = root;
+        _root.SealStateChanged += () =>
+        {
+            foreach (var entry in _keys.Values) entry.Materials.Clear();
+        };
+    }
+
+    /// <summary>The key, or null.</summary>
+    public async Task<KeyRecord?> FindAsync(string keyId, CancellationToken cancellationToken = default)
+        => (await FindCachedAsync(keyId, cancellationToken).ConfigureAwait(false))?.Record;
+
+    private async Task<CachedKey?> FindCachedAsync(string keyId, CancellationToken cancellationToken)
+    {
+        if (_keys.TryGetValue(keyId, out var cached)) return cached;
+        var document = await _store.GetAsync(KeysCollection, keyId, cancellationToken).ConfigureAwait(false);
+        if (document is null) return null;
+        var entry = new CachedKey(Deserialize(document.Body), document.Revision, new ConcurrentDictionary<int, byte[]>());
+        return _keys.GetOrAdd(keyId, entry);
+    }
+
+    /// <summary>Lists keys in key id order after <paramref name="afterKeyId"/>.</summary>
+    public async Task<IReadOnlyList<KeyRecord>> ListAsync(string? afterKeyId, int limit, CancellationToken cancellationToken = default)
+    {
+        var documents = await _store.ListAsync(KeysCollection, afterKeyId, limit, cancellationToken).ConfigureAwait(false);
+        return documents.Select(d => Deserialize(d.Body)).ToList();
+    }
+
+    /// <summary>Creates a new key document (with, optionally, an alias in the same atomic write).</summary>
+    public async Task CreateAsync(KeyRecord record, AliasRecord? alias = null, CancellationToken cancellationToken = default)
+    {
+        await _writeLock.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            var writes = new List<DocumentWrite> { new(KeysCollection, record.KeyId, Serialize(record), 0) };
+            if (alias is not null) writes.Add(new(AliasCollection, alias.AliasName, JsonSerializer.Serialize(alias, KmsJson.Storage), 0));
+            await _store.WriteAsync(writes, cancellationToken).ConfigureAwait(false);
+            _keys[record.KeyId] = new CachedKey(record, 1, new ConcurrentDictionary<int, byte[]>());
+            if (alias is not null) _aliases[alias.AliasName] = alias;
+        }
+        finally
+        {
+            _writeLock.Release();
+        }
+    }
+
+    /// <summary>
+    /// Loads a fresh copy of the key, applies <paramref name="mutate"/>, and saves it atomically.
+    /// Mutations are serialized, so read-modify-write never loses an update.
+    /// </summary>
+    public async Task<T> MutateAsync<T>(string keyId, Func<KeyRecord, T> mutate, CancellationToken cancellationToken = default)
+    {
+        await _writeLock.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            var document = await _store.GetAsync(KeysCollection, keyId, cancellationToken).ConfigureAwait(false)
+                ?? throw new KmsException(KmsErrorCode.NotFound, $"Key '{keyId}' does not exist");
+            var record = Deserialize(document.Body);
+            var result = mutate(record);
+            await _store.WriteAsync([new DocumentWrite(KeysCollection, keyId, Serialize(record), document.Revision)], cancellationToken).ConfigureAwait(false);
+            var materials = _keys.TryGetValue(keyId, out var old) ? old.Materials : new ConcurrentDictionary<int, byte[]>();
+            _keys[keyId] = new CachedKey(record, document.Revision + 1, materials);
+            return result;
+        }
+        finally
+        {
+            _writeLock.Release();
+        }
+    }
+
+    /// <summary>Destroys a key: its document, its material, and the aliases that point at it.</summary>
+    public async Task DestroyAsync(string keyId, CancellationToken cancellationToken = default)
+    {
+        await _writeLock.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            var aliases = (await AllAliasesAsync(cancellationToken).ConfigureAwait(false)).Where(a => a.TargetKeyId == keyId).ToList();
+            var writes = new List<DocumentWrite> { new(KeysCollection, keyId, null, null) };
+            writes.AddRange(aliases.Select(a => new DocumentWrite(AliasCollection, a.AliasName, null, null)));
+            await _store.WriteAsync(writes, cancellationToken).ConfigureAwait(false);
+            if (_keys.TryRemove(keyId, out var removed)) removed.Materials.Clear();
+            foreach (var alias in aliases) _aliases[alias.AliasName] = null;
+        }
+        finally
+        {
+            _writeLock.Release();
+        }
+    }
+
+    /// <summary>The plaintext material of a version, unwrapped under the root key (cached in memory only).</summary>
+    public byte[] Material(KeyRecord record, KeyVersion version)
+    {
+        if (_keys.TryGetValue(record.KeyId, out var cached) && cached.Materials.TryGetValue(version.Number, out var material))
+            return material;
+        if (version.WrappedMaterial is null)
+            throw new KmsException(KmsErrorCode.InvalidState, $"{record.Arn} has no key material for this version.");
+        material = _root.Current.Unwrap(version.WrappedMaterial, MaterialContext(record.Arn, version.Number));
+        cached?.Materials.TryAdd(version.Number, material);
+        return material;
+    }
+
+    /// <summary>Wraps material for storage, bound to the key ARN and version.</summary>
+    public byte[] Wrap(string keyArn, int version, ReadOnlySpan<byte> material)
+        => _root.Current.Wrap(material, MaterialContext(keyArn, version));
+
+    /// <summary>Forgets cached material of a key (after imported material is deleted).</summary>
+    public void ForgetMaterial(string keyId)
+    {
+        if (_keys.TryGetValue(keyId, out var cached)) cached.Materials.Clear();
+    }
+
+    /// <summary>The alias, or null.</summary>
+    public async Task<AliasRecord?> FindAliasAsync(string aliasName, CancellationToken cancellationToken = default)
+    {
+        if (_aliases.TryGetValue(aliasName, out var cached)) return cached;
+        var document = await _store.GetAsync(AliasCollection, aliasName, cancellationToken).ConfigureAwait(false);
+        var alias = document is null ? null : JsonSerializer.Deserialize<AliasRecord>(document.Body, KmsJson.Storage);
+        _aliases[aliasName] = alias;
+        return alias;
+    }
+
+    /// <summary>All aliases in name order.</summary>
+    public async Task<IReadOnlyList<AliasRecord>> AllAliasesAsync(CancellationToken cancellationToken = default)
+    {
+        var result = new List<AliasRecord>();
+        string? after = null;
+        while (true)
+        {
+            var page = await _store.ListAsync(AliasCollection, after, 1000, cancellationToken).ConfigureAwait(false);
+            result.AddRange(page.Select(d => JsonSerializer.Deserialize<AliasRecord>(d.Body, KmsJson.Storage)!));
+            if (page.Count < 1000) return result;
+            after = page[^1].Id;
+        }
+    }
+
+    /// <summary>Writes an alias. <paramref name="mustNotExist"/> makes it a create.</summary>
+    public async Task PutAliasAsync(AliasRecord alias, bool mustNotExist, CancellationToken cancellationToken = default)
+    {
+        await _writeLock.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await _store.WriteAsync([new DocumentWrite(AliasCollection, alias.AliasName, JsonSerializer.Serialize(alias, KmsJson.Storage), mustNotExist ? 0 : null)], cancellationToken).ConfigureAwait(false);
+            _aliases[alias.AliasName] = alias;
+        }
+        catch (ConcurrencyConflictException)
+        {
+            throw new KmsException(KmsErrorCode.AlreadyExists, $"An alias with the name {alias.AliasName} already exists");
+        }
+        finally
+        {
+            _writeLock.Release();
+        }
+    }
+
+    /// <summary>Deletes an alias.</summary>
+    public async Task DeleteAliasAsync(string aliasName, CancellationToken cancellationToken = default)
+    {
+        await _writeLock.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await _store.WriteAsync([new DocumentWrite(AliasCollection, aliasName, null, null)], cancellationToken).ConfigureAwait(false);
+            _aliases[aliasName] = null;
+        }
+        finally
+        {
+            _writeLock.Release();
+        }
+    }
+
+    private static byte[] MaterialContext(string keyArn, int version)
+        => CanonicalEncoding.EncodeFields("citadel/kms/key-material/v1", keyArn, version.ToString(System.Globalization.CultureInfo.InvariantCulture));
+
+    private static string Serialize(KeyRecord record) => JsonSerializer.Serialize(record, KmsJson.Storage);
+
+    private static KeyRecord Deserialize(string body) => JsonSerializer.Deserialize<KeyRecord>(body, KmsJson.Storage)
+        ?? throw new InvalidDataException("Empty key document.");
+}

@@ -1,0 +1,50 @@
+using Microsoft.Data.Sqlite;
+
+namespace Citadel.Storage;
+
+/// <summary>
+/// Opens SQLite connections configured for durability: WAL journal with <c>synchronous=FULL</c>
+/// (every commit is fsynced before it returns), a busy timeout for concurrent writers, and foreign keys.
+/// </summary>
+public sealed class SqliteConnectionFactory
+{
+    private readonly string _connectionString;
+
+    /// <summary>Creates a factory for the database file at <paramref name="path"/>.</summary>
+    public SqliteConnectionFactory(string path)
+    {
+        Path = path;
+        _connectionString = new SqliteConnectionStringBuilder
+        {
+            DataSource = path,
+            Mode = SqliteOpenMode.ReadWriteCreate,
+            Cache = SqliteCacheMode.Private,
+            Pooling = true,
+            DefaultTimeout = 30,
+        }.ToString();
+        using var connection = Open();
+        Execute(connection, "PRAGMA journal_mode=WAL;");
+        FilePermissions.RestrictToOwner(path);
+    }
+
+    /// <summary>The database file.</summary>
+    public string Path { get; }
+
+    /// <summary>Opens a connection with the per-connection pragmas applied.</summary>
+    public SqliteConnection Open()
+    {
+        var connection = new SqliteConnection(_connectionString);
+        connection.Open();
+        Execute(connection, "PRAGMA synchronous=FULL; PRAGMA busy_timeout=30000; PRAGMA foreign_keys=ON;");
+        return connection;
+    }
+
+    /// <summary>Runs a statement without results.</summary>
+    public static void Execute(SqliteConnection connection, string sql, SqliteTransaction? transaction = null)
+    {
+        using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        command.Transaction = transaction;
+        command.ExecuteNonQuery();
+    }
+}
