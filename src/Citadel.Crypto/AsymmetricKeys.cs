@@ -1,3 +1,4 @@
+using System.Formats.Asn1;
 using System.Security.Cryptography;
 
 namespace Citadel.Crypto;
@@ -143,6 +144,7 @@ public static class AsymmetricKeys
                 var padding = IsPss(scheme) ? RSASignaturePadding.Pss : RSASignaturePadding.Pkcs1;
                 return isDigest ? rsa.VerifyHash(data, signature, hash, padding) : rsa.VerifyData(data, signature, hash, padding);
             }
+            if (!IsStrictDerSignature(signature)) return false;
             using var ec = ECDsa.Create();
             ec.ImportSubjectPublicKeyInfo(spki, out _);
             return isDigest
@@ -181,6 +183,31 @@ public static class AsymmetricKeys
     /// <summary>The largest plaintext RSA-OAEP can take with this key size and hash.</summary>
     public static int RsaOaepMaxPlaintext(AsymmetricKeyType type, HashAlgorithmName hash)
         => (RsaBits(type) / 8) - (2 * (hash == HashAlgorithmName.SHA1 ? 20 : 32)) - 2;
+
+    /// <summary>
+    /// Whether an ECDSA signature is a DER <c>SEQUENCE { INTEGER r, INTEGER s }</c> with positive r and s and
+    /// nothing after it. The platform reads r and s as unsigned and so also accepts negative (sign-bit set)
+    /// encodings, which are not DER and would make signatures malleable.
+    /// </summary>
+    private static bool IsStrictDerSignature(byte[] signature)
+    {
+        try
+        {
+            var reader = new AsnReader(signature, AsnEncodingRules.DER);
+            var sequence = reader.ReadSequence();
+            reader.ThrowIfNotEmpty();
+            for (var i = 0; i < 2; i++)
+            {
+                if ((sequence.ReadIntegerBytes().Span[0] & 0x80) != 0) return false;
+            }
+            sequence.ThrowIfNotEmpty();
+            return true;
+        }
+        catch (AsnContentException)
+        {
+            return false;
+        }
+    }
 
     private static bool IsPss(SignatureScheme scheme) => scheme is SignatureScheme.RsaPssSha256 or SignatureScheme.RsaPssSha384 or SignatureScheme.RsaPssSha512;
 }
