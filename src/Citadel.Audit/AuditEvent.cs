@@ -60,7 +60,7 @@ public sealed class AuditEvent
         if (UserIdentity.Arn is not null) identity["arn"] = UserIdentity.Arn;
         if (UserIdentity.AccountId is not null) identity["accountId"] = UserIdentity.AccountId;
         if (UserIdentity.AccessKeyId is not null) identity["accessKeyId"] = UserIdentity.AccessKeyId;
-        if (UserIdentity.UserName is not null) identity["userName"] = UserIdentity.UserName;
+        if (UserIdentity.UserName is not null && UserIdentity.Type != "Root") identity["userName"] = UserIdentity.UserName;
         var record = new JsonObject
         {
             ["eventVersion"] = Version,

@@ -5,8 +5,8 @@ namespace Citadel.Kms.Operations;
 /// <summary>Decrypt request.</summary>
 public sealed class DecryptRequest
 {
-    /// <summary>The ciphertext.</summary>
-    public required byte[] CiphertextBlob { get; init; }
+    /// <summary>The ciphertext (optional in the model only because of Recipient; required here).</summary>
+    public byte[]? CiphertextBlob { get; init; }
     /// <summary>The context used to encrypt.</summary>
     public Dictionary<string, string>? EncryptionContext { get; init; }
     /// <summary>Grant tokens.</summary>
@@ -47,7 +47,9 @@ public sealed class Decrypt : KmsOperation<DecryptRequest, DecryptResponse>
     {
         if (request.Recipient is not null)
             throw new KmsException(KmsErrorCode.UnsupportedOperation, "Recipient (Nitro Enclaves attestation) is not supported by Citadel.");
-        var opened = await Envelope.OpenAsync(context, call, request.CiphertextBlob, request.KeyId, request.EncryptionContext,
+        var blob = request.CiphertextBlob
+            ?? throw new KmsException(KmsErrorCode.Validation, "1 validation error detected: Value null at 'ciphertextBlob' failed to satisfy constraint: Member must not be null");
+        var opened = await Envelope.OpenAsync(context, call, blob, request.KeyId, request.EncryptionContext,
             request.EncryptionAlgorithm, Name, cancellationToken).ConfigureAwait(false);
         DryRuns.Check(request.DryRun);
         return new DecryptResponse

@@ -5,8 +5,8 @@ namespace Citadel.Kms.Operations;
 /// <summary>ReEncrypt request.</summary>
 public sealed class ReEncryptRequest
 {
-    /// <summary>The ciphertext.</summary>
-    public required byte[] CiphertextBlob { get; init; }
+    /// <summary>The ciphertext (optional in the model; required here).</summary>
+    public byte[]? CiphertextBlob { get; init; }
     /// <summary>The context it was encrypted with.</summary>
     public Dictionary<string, string>? SourceEncryptionContext { get; init; }
     /// <summary>Optional source key (required for RSA).</summary>
@@ -55,18 +55,20 @@ public sealed class ReEncrypt : KmsOperation<ReEncryptRequest, ReEncryptResponse
     /// <inheritdoc />
     public override async Task<ReEncryptResponse> ExecuteAsync(KmsContext context, KmsCall call, ReEncryptRequest request, CancellationToken cancellationToken)
     {
-        var opened = await Envelope.OpenAsync(context, call, request.CiphertextBlob, request.SourceKeyId, request.SourceEncryptionContext,
+        var blob = request.CiphertextBlob
+            ?? throw new KmsException(KmsErrorCode.Validation, "1 validation error detected: Value null at 'ciphertextBlob' failed to satisfy constraint: Member must not be null");
+        var opened = await Envelope.OpenAsync(context, call, blob, request.SourceKeyId, request.SourceEncryptionContext,
             request.SourceEncryptionAlgorithm, Name, cancellationToken).ConfigureAwait(false);
         try
         {
             var destination = await context.Resolver.ResolveAsync(request.DestinationKeyId, cancellationToken).ConfigureAwait(false);
             call.Touch(destination);
             var algorithm = request.DestinationEncryptionAlgorithm ?? "SYMMETRIC_DEFAULT";
-            var blob = Envelope.Seal(context, destination, opened.Plaintext, request.DestinationEncryptionContext, algorithm, Name);
+            var sealedBlob = Envelope.Seal(context, destination, opened.Plaintext, request.DestinationEncryptionContext, algorithm, Name);
             DryRuns.Check(request.DryRun);
             return new ReEncryptResponse
             {
-                CiphertextBlob = blob,
+                CiphertextBlob = sealedBlob,
                 SourceKeyId = opened.Key.Arn,
                 KeyId = destination.Arn,
                 SourceEncryptionAlgorithm = opened.Algorithm,

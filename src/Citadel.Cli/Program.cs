@@ -1,0 +1,8 @@
+using System.CommandLine;
+using Citadel.Cli;
+
+var root = new RootCommand("Citadel: the encryption services of a public cloud, on your own machines.");
+root.Subcommands.Add(ServeCommand.Create());
+root.Subcommands.Add(EnvCommand.Create());
+root.Subcommands.Add(OperatorCommand.Create());
+return await root.Parse(args).InvokeAsync();

@@ -1,0 +1,224 @@
+using System.Net.Security;
+using System.Security.Authentication;
+using System.Text.Json;
+using Citadel.Audit;
+using Citadel.Crypto;
+using Citadel.Iam;
+using Citadel.Kms;
+using Citadel.Kms.Keys;
+using Citadel.Server.Observability;
+using Citadel.Server.Protocols;
+using Citadel.Server.Security;
+using Citadel.Server.Services;
+using Citadel.Storage;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Server.Kestrel.Https;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace Citadel.Server.Hosting;
+
+/// <summary>Settings that stop the start, each message naming its setting.</summary>
+public sealed class InvalidSettingsException(IReadOnlyList<string> errors)
+    : Exception("Invalid settings:" + Environment.NewLine + string.Join(Environment.NewLine, errors.Select(e => "  " + e)));
+
+/// <summary>
+/// The Citadel server: one port for every service, HTTPS with the local CA unless plain HTTP is
+/// asked for, everything in one data directory that a second start resumes.
+/// </summary>
+public sealed class CitadelServer : IAsyncDisposable
+{
+    private readonly WebApplication _app;
+    private readonly SqliteAuditStore _audit;
+    private readonly FileStream _lock;
+
+    private CitadelServer(WebApplication app, SqliteAuditStore audit, FileStream directoryLock, CitadelOptions options, SealManager seal)
+    {
+        _app = app;
+        _audit = audit;
+        _lock = directoryLock;
+        Options = options;
+        Seal = seal;
+    }
+
+    /// <summary>The settings in force.</summary>
+    public CitadelOptions Options { get; }
+
+    /// <summary>The seal.</summary>
+    public SealManager Seal { get; }
+
+    /// <summary>Builds the server from configuration; throws <see cref="InvalidSettingsException"/> for bad settings.</summary>
+    public static async Task<CitadelServer> CreateAsync(IConfiguration configuration, TextWriter console)
+    {
+        var options = CitadelOptions.Bind(configuration);
+        var errors = options.Validate();
+        if (errors.Count > 0) throw new InvalidSettingsException(errors);
+
+        var dataDirectory = Path.GetFullPath(options.DataDirectory);
+        options.DataDirectory = dataDirectory;
+        FilePermissions.CreatePrivateDirectory(dataDirectory);
+        var directoryLock = AcquireLock(dataDirectory);
+
+        var time = TimeProvider.System;
+        var store = new SqliteDocumentStore(Path.Combine(dataDirectory, "metadata.db"));
+        var audit = new SqliteAuditStore(Path.Combine(dataDirectory, "audit.db"));
+        var root = new RootKeyHolder();
+        var seal = new SealManager(dataDirectory, options.Seal, root);
+        seal.Start();
+
+        var credentials = new AdministratorCredentials(store, root, options.AccountId, options.Partition);
+        if (options.RootAccessKeyId is not null) credentials.UseGiven(options.RootAccessKeyId, options.RootSecretAccessKey!);
+        async Task LoadCredentialsAsync()
+        {
+            if (root.IsSealed) return;
+            var created = await credentials.LoadOrCreateAsync().ConfigureAwait(false);
+            if (created is not null)
+            {
+                await console.WriteLineAsync($"""
+                    Administrator credentials were created. They are shown once; keep them safe:
+                      AWS_ACCESS_KEY_ID={created.AccessKeyId}
+                      AWS_SECRET_ACCESS_KEY={created.SecretAccessKey}
+                    """).ConfigureAwait(false);
+            }
+        }
+        await LoadCredentialsAsync().ConfigureAwait(false);
+        root.SealStateChanged += () => _ = LoadCredentialsAsync();
+
+        var kmsSettings = new KmsSettings(options.AccountId, options.Region, options.Partition);
+        var keys = new KeyRepository(store, root);
+        var kms = new KmsContext(kmsSettings, keys, root, time, SystemRandom.Instance);
+        var services = new IJsonService[] { new KmsJsonService(kms), new CloudTrailJsonService(audit) }.ToDictionary(s => s.ScopeName);
+        var metrics = new CitadelMetrics();
+
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.Configuration.AddConfiguration(configuration);
+        builder.Logging.ClearProviders();
+        // Per-request framework logs duplicate ours (which carry the request id); keep them at Warning unless configured.
+        builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
+        builder.Logging.AddFilter("Microsoft.Hosting", LogLevel.Warning);
+        builder.Logging.AddSimpleConsole(o =>
+        {
+            o.SingleLine = true;
+            o.IncludeScopes = true;
+            o.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ ";
+            o.UseUtcTimestamp = true;
+        });
+        builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(options.ShutdownTimeoutSeconds));
+        var certificate = options.Http ? null : LocalCertificateAuthority.EnsureServerCertificate(dataDirectory, options.TlsNames, time);
+        builder.WebHost.ConfigureKestrel(kestrel =>
+        {
+            kestrel.AddServerHeader = false;
+            kestrel.Limits.MaxRequestBodySize = 64L << 20;
+            kestrel.Listen(options.ListenEndPoint(), listen =>
+            {
+                if (certificate is null) return;
+                listen.UseHttps(new HttpsConnectionAdapterOptions
+                {
+                    ServerCertificate = certificate,
+                    SslProtocols = SslProtocols.Tls12 | SslProtocols.Tls13,
+                    OnAuthenticate = (_, ssl) => ssl.CipherSuitesPolicy = TlsPolicy.CipherSuites,
+                });
+            });
+        });
+        builder.Services.AddSingleton(metrics);
+        builder.Services.AddSingleton<IAuditStore>(audit);
+        builder.Services.AddHostedService(sp => new MaintenanceService(kms, options, sp.GetRequiredService<ILogger<MaintenanceService>>()));
+
+        var app = builder.Build();
+        var pipeline = new RequestPipeline(services, new SigV4Verifier(credentials, time), new RootOnlyAuthorizer(), audit, root, metrics, options, time,
+            app.Services.GetRequiredService<ILogger<RequestPipeline>>());
+        var operatorApi = new OperatorApi(seal, new SigV4Verifier(credentials, time));
+        var logger = app.Services.GetRequiredService<ILogger<CitadelServer>>();
+        app.Run(async http =>
+        {
+            var requestId = Guid.NewGuid().ToString();
+            http.Response.Headers["x-amzn-RequestId"] = requestId;
+            using var scope = logger.BeginScope(new Dictionary<string, object> { ["RequestId"] = requestId });
+            var path = http.Request.Path.Value ?? "/";
+            if (HttpMethods.IsGet(http.Request.Method) && path.StartsWith("/health", StringComparison.Ordinal))
+                await WriteHealthAsync(http, path, seal).ConfigureAwait(false);
+            else if (HttpMethods.IsGet(http.Request.Method) && path == "/metrics")
+            {
+                http.Response.ContentType = "text/plain; version=0.0.4";
+                await http.Response.WriteAsync(metrics.Render(root.IsSealed)).ConfigureAwait(false);
+            }
+            else if (path.StartsWith("/citadel/operator/", StringComparison.Ordinal))
+                await operatorApi.HandleAsync(http).ConfigureAwait(false);
+            else
+                await pipeline.HandleAsync(http, requestId).ConfigureAwait(false);
+        });
+        return new CitadelServer(app, audit, directoryLock, options, seal);
+    }
+
+    /// <summary>Starts listening.</summary>
+    public Task StartAsync(CancellationToken cancellationToken = default) => _app.StartAsync(cancellationToken);
+
+    /// <summary>The URL clients use.</summary>
+    public string Endpoint => Options.EndpointUrl();
+
+    /// <summary>Runs until shutdown (SIGTERM/SIGINT): in-flight requests finish, then the audit queue drains.</summary>
+    public async Task RunAsync(CancellationToken cancellationToken = default)
+    {
+        await _app.WaitForShutdownAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc />
+    public async ValueTask DisposeAsync()
+    {
+        await _app.StopAsync().ConfigureAwait(false);
+        await _app.DisposeAsync().ConfigureAwait(false);
+        await _audit.DisposeAsync().ConfigureAwait(false);
+        await _lock.DisposeAsync().ConfigureAwait(false);
+    }
+
+    private static async Task WriteHealthAsync(HttpContext http, string path, SealManager seal)
+    {
+        var status = seal.Status();
+        var ready = !status.Sealed;
+        http.Response.StatusCode = path switch
+        {
+            "/health/ready" => ready ? 200 : 503,
+            "/health" or "/health/live" => 200,
+            _ => 404,
+        };
+        http.Response.ContentType = "application/json";
+        await http.Response.WriteAsync(JsonSerializer.Serialize(new
+        {
+            live = true,
+            ready,
+            @sealed = status.Sealed,
+            initialized = status.Initialized,
+            seal = status.Type,
+        })).ConfigureAwait(false);
+    }
+
+    private static FileStream AcquireLock(string dataDirectory)
+    {
+        var path = Path.Combine(dataDirectory, "citadel.lock");
+        try
+        {
+            // FileShare.None takes an exclusive advisory lock on Unix: one server per data directory.
+            return new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
+        }
+        catch (IOException)
+        {
+            throw new InvalidSettingsException([$"Citadel:DataDirectory '{dataDirectory}' is in use by another Citadel server."]);
+        }
+    }
+}
+
+/// <summary>TLS policy: TLS 1.2 and 1.3 with AES-256-GCM suites only.</summary>
+public static class TlsPolicy
+{
+    /// <summary>The allowed cipher suites.</summary>
+    public static readonly CipherSuitesPolicy CipherSuites = new(
+    [
+        TlsCipherSuite.TLS_AES_256_GCM_SHA384,
+        TlsCipherSuite.TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384,
+        TlsCipherSuite.TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384,
+    ]);
+}

@@ -1,0 +1,242 @@
+using System.Diagnostics;
+using System.Security.Cryptography;
+using System.Text.Json;
+using Citadel.Audit;
+using Citadel.Iam;
+using Citadel.Kms.Keys;
+using Citadel.Server.Observability;
+using Citadel.Server.Protocols;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Logging;
+
+namespace Citadel.Server.Hosting;
+
+/// <summary>
+/// The one request path of every API call: route by the SigV4 scope's service → refuse while sealed
+/// → authenticate → parse and validate against the service model → authorize → dispatch → record
+/// the audit event durably (no record, no answer) → answer in the protocol's shape.
+/// </summary>
+public sealed class RequestPipeline(
+    IReadOnlyDictionary<string, IJsonService> services,
+    SigV4Verifier verifier,
+    IAuthorizer authorizer,
+    IAuditStore audit,
+    RootKeyHolder root,
+    CitadelMetrics metrics,
+    CitadelOptions options,
+    TimeProvider time,
+    ILogger<RequestPipeline> logger)
+{
+    private const int MaxBodyBytes = 1 << 20;
+    private const string JsonContentType = "application/x-amz-json-1.1";
+
+    /// <summary>Handles one API request.</summary>
+    public async Task HandleAsync(HttpContext http, string requestId)
+    {
+        var started = Stopwatch.GetTimestamp();
+        var body = await ReadBodyAsync(http.Request, http.RequestAborted).ConfigureAwait(false);
+        if (body is null)
+        {
+            await WriteErrorAsync(http, new ServiceError(413, "RequestEntityTooLargeException", "Request body is larger than 1 MiB.")).ConfigureAwait(false);
+            return;
+        }
+
+        var sigRequest = ToSigV4Request(http.Request, body);
+        var scope = SigV4Verifier.PeekScope(sigRequest);
+        var target = http.Request.Headers["X-Amz-Target"].ToString();
+        var service = scope is not null
+            ? services.GetValueOrDefault(scope.Service)
+            : services.Values.FirstOrDefault(s => target.StartsWith(s.Model.TargetPrefix + ".", StringComparison.Ordinal));
+        var serviceName = service?.ScopeName ?? scope?.Service ?? "unknown";
+        var operationName = service is not null && target.StartsWith(service.Model.TargetPrefix + ".", StringComparison.Ordinal)
+            ? target[(service.Model.TargetPrefix.Length + 1)..] : "";
+
+        ServiceError? early = null;
+        AuthenticatedRequest? authenticated = null;
+        if (service is null && scope is not null)
+            early = new ServiceError(400, "UnrecognizedClientException", $"Citadel does not serve the '{scope.Service}' service on this endpoint.");
+        else if (service is not null && service.NeedsUnsealed && root.IsSealed)
+            early = new ServiceError(503, "ServiceUnavailableException", "Citadel is sealed: an operator must unseal it (citadel operator unseal) before it can serve this request.");
+        else
+        {
+            try
+            {
+                authenticated = verifier.Verify(sigRequest);
+            }
+            catch (AuthenticationException e)
+            {
+                early = e.Kind switch
+                {
+                    AuthenticationErrorKind.MissingAuthentication => new ServiceError(400, "MissingAuthenticationTokenException", e.Message),
+                    AuthenticationErrorKind.IncompleteSignature => new ServiceError(400, "IncompleteSignatureException", e.Message),
+                    AuthenticationErrorKind.UnknownAccessKey or AuthenticationErrorKind.InvalidToken => new ServiceError(400, "UnrecognizedClientException", e.Message),
+                    _ => new ServiceError(400, "InvalidSignatureException", e.Message),
+                };
+            }
+        }
+        if (early is null && service is null)
+            early = new ServiceError(400, "UnknownOperationException", "The request does not name a service Citadel serves.");
+        if (early is not null)
+        {
+            logger.LogInformation("{Service}.{Operation} refused before authentication: {ErrorType} {Message}", serviceName, operationName, early.Type, early.Message);
+            metrics.Request(serviceName, operationName.Length == 0 ? "unknown" : operationName, "auth_error", Stopwatch.GetElapsedTime(started), []);
+            await WriteErrorAsync(http, early).ConfigureAwait(false);
+            return;
+        }
+
+        var call = new ApiCall(requestId, authenticated!.Principal, http.Connection.RemoteIpAddress?.ToString() ?? "unknown", http.Request.Headers.UserAgent.ToString());
+        await DispatchAsync(http, service!, operationName, call, body, started).ConfigureAwait(false);
+    }
+
+    private async Task DispatchAsync(HttpContext http, IJsonService service, string operationName, ApiCall call, byte[] body, long started)
+    {
+        var operation = operationName.Length > 0 ? service.Find(operationName) : null;
+        var eventName = operation?.Name ?? (operationName.Length > 0 ? operationName : "Unknown");
+        var collector = new ResourceCollector();
+        object? request = null;
+        object? response = null;
+        ServiceError? error = null;
+        try
+        {
+            if (operation is null || !service.Model.HasOperation(operation.Name))
+                throw new ProtocolError(new ServiceError(400, "UnknownOperationException", $"Unknown operation '{operationName}'."));
+            request = Parse(service, operation, body);
+            var action = $"{service.ScopeName}:{operation.Name}";
+            if (authorizer.Authorize(call.Principal, action) is { } denied)
+                throw new ProtocolError(new ServiceError(400, "AccessDeniedException", denied));
+            response = await operation.Execute(call, request, collector, http.RequestAborted).ConfigureAwait(false);
+        }
+        catch (ProtocolError e)
+        {
+            error = e.Error;
+        }
+        catch (Exception e) when (service.MapError(e) is { } mapped)
+        {
+            error = mapped;
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            logger.LogError(e, "{Service}.{Operation} failed unexpectedly", service.ScopeName, eventName);
+            error = new ServiceError(500, service.ScopeName == "kms" ? "KMSInternalException" : "InternalFailure", "An internal error occurred. The request id is " + call.RequestId + ".");
+        }
+
+        var auditEvent = new AuditEvent
+        {
+            EventId = Guid.NewGuid().ToString(),
+            EventTime = time.GetUtcNow(),
+            EventSource = service.EventSource,
+            EventName = eventName,
+            AwsRegion = options.Region,
+            SourceIpAddress = call.SourceIp,
+            UserAgent = call.UserAgent,
+            UserIdentity = new AuditIdentity(call.Principal.Type, call.Principal.PrincipalId, call.Principal.Arn, call.Principal.AccountId,
+                call.Principal.AccessKeyId, call.Principal.UserName ?? (call.Principal.IsRoot ? "root" : null)),
+            RequestParameters = WireJson.ForAudit(request),
+            ResponseElements = error is null && operation is { ReadOnly: false } ? WireJson.ForAudit(response) : null,
+            ErrorCode = error?.Type,
+            ErrorMessage = error?.Message,
+            RequestId = call.RequestId,
+            ReadOnly = operation?.ReadOnly ?? true,
+            Resources = collector.Resources.DistinctBy(r => r.Arn).ToList(),
+            RecipientAccountId = options.AccountId,
+        };
+        try
+        {
+            await audit.AppendAsync(auditEvent, CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (Exception e)
+        {
+            // Fail closed: nothing is answered without a record.
+            logger.LogError(e, "{Service}.{Operation} could not be audited; answering with an error", service.ScopeName, eventName);
+            error = new ServiceError(500, service.ScopeName == "kms" ? "KMSInternalException" : "InternalFailure",
+                "The request could not be recorded in the audit trail, so it was not answered. The request id is " + call.RequestId + ".");
+            response = null;
+        }
+
+        var outcome = error is null ? "success" : error.Status >= 500 ? "server_error" : "client_error";
+        metrics.Request(service.ScopeName, eventName, outcome, Stopwatch.GetElapsedTime(started), collector.KeySpecs);
+        logger.LogInformation("{Service}.{Operation} {Outcome} {ErrorType} by {Principal} in {ElapsedMs:F1} ms",
+            service.ScopeName, eventName, outcome, error?.Type ?? "-", call.Principal.Arn, Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+
+        if (error is not null)
+        {
+            await WriteErrorAsync(http, error).ConfigureAwait(false);
+            return;
+        }
+        http.Response.StatusCode = 200;
+        http.Response.ContentType = JsonContentType;
+        var payload = response is null or Citadel.Kms.EmptyResponse ? "{}"u8.ToArray() : JsonSerializer.SerializeToUtf8Bytes(response, response.GetType(), WireJson.Options);
+        http.Response.ContentLength = payload.Length;
+        await http.Response.Body.WriteAsync(payload).ConfigureAwait(false);
+    }
+
+    private static object Parse(IJsonService service, JsonOperation operation, byte[] body)
+    {
+        JsonDocument document;
+        try
+        {
+            document = JsonDocument.Parse(body.Length == 0 ? "{}"u8.ToArray() : body);
+        }
+        catch (JsonException)
+        {
+            throw new ProtocolError(new ServiceError(400, "SerializationException", "The request body is not valid JSON."));
+        }
+        using (document)
+        {
+            if (service.Model.Validate(operation.Name, document.RootElement) is { } invalid)
+                throw new ProtocolError(new ServiceError(400, invalid.Type, invalid.Message));
+            try
+            {
+                return document.RootElement.Deserialize(operation.RequestType, WireJson.Options)
+                    ?? throw new ProtocolError(new ServiceError(400, "SerializationException", "The request body is empty."));
+            }
+            catch (JsonException e)
+            {
+                throw new ProtocolError(new ServiceError(400, "SerializationException", e.Message));
+            }
+        }
+    }
+
+    /// <summary>Writes an awsJson error: status, <c>__type</c>, <c>message</c>, and the x-amzn-ErrorType header.</summary>
+    public static async Task WriteErrorAsync(HttpContext http, ServiceError error)
+    {
+        http.Response.StatusCode = error.Status;
+        http.Response.ContentType = JsonContentType;
+        http.Response.Headers["x-amzn-ErrorType"] = error.Type;
+        var payload = JsonSerializer.SerializeToUtf8Bytes(new Dictionary<string, string> { ["__type"] = error.Type, ["message"] = error.Message });
+        http.Response.ContentLength = payload.Length;
+        await http.Response.Body.WriteAsync(payload).ConfigureAwait(false);
+    }
+
+    private static async Task<byte[]?> ReadBodyAsync(HttpRequest request, CancellationToken cancellationToken)
+    {
+        if (request.ContentLength > MaxBodyBytes) return null;
+        using var buffer = new MemoryStream(request.ContentLength is { } length ? (int)length : 4096);
+        var chunk = new byte[16384];
+        int read;
+        while ((read = await request.Body.ReadAsync(chunk, cancellationToken).ConfigureAwait(false)) > 0)
+        {
+            if (buffer.Length + read > MaxBodyBytes) return null;
+            buffer.Write(chunk, 0, read);
+        }
+        return buffer.ToArray();
+    }
+
+    private static SigV4Request ToSigV4Request(HttpRequest request, byte[] body)
+    {
+        var headers = new Dictionary<string, string[]>(StringComparer.Ordinal);
+        foreach (var (name, values) in request.Headers)
+            headers[name.ToLowerInvariant()] = values.Select(v => v ?? "").ToArray();
+        var rawTarget = request.HttpContext.Features.Get<Microsoft.AspNetCore.Http.Features.IHttpRequestFeature>()?.RawTarget ?? request.Path.ToString();
+        var queryStart = rawTarget.IndexOf('?', StringComparison.Ordinal);
+        var rawPath = queryStart < 0 ? rawTarget : rawTarget[..queryStart];
+        var rawQuery = queryStart < 0 ? "" : rawTarget[(queryStart + 1)..];
+        return new SigV4Request(request.Method, rawPath, rawQuery, headers, Convert.ToHexStringLower(SHA256.HashData(body)));
+    }
+
+    private sealed class ProtocolError(ServiceError error) : Exception(error.Message)
+    {
+        public ServiceError Error { get; } = error;
+    }
+
+}

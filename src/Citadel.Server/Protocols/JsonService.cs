@@ -1,0 +1,50 @@
+using Citadel.Audit;
+using Citadel.Iam;
+
+namespace Citadel.Server.Protocols;
+
+/// <summary>One authenticated API call as the engines see it.</summary>
+/// <param name="RequestId">The request id (x-amzn-RequestId, logs, audit record).</param>
+/// <param name="Principal">The caller.</param>
+/// <param name="SourceIp">The caller's address.</param>
+/// <param name="UserAgent">The caller's User-Agent.</param>
+public sealed record ApiCall(string RequestId, Principal Principal, string SourceIp, string? UserAgent);
+
+/// <summary>What an operation returned: the response DTO and the resources it touched.</summary>
+public sealed record OperationResult(object? Response, IReadOnlyList<AuditResource> Resources, IReadOnlyList<string> KeySpecs);
+
+/// <summary>A domain error as the JSON protocol writes it.</summary>
+public sealed record ServiceError(int Status, string Type, string Message);
+
+/// <summary>An operation of a JSON-protocol service.</summary>
+/// <param name="Name">The operation name.</param>
+/// <param name="ReadOnly">CloudTrail's readOnly.</param>
+/// <param name="RequestType">The DTO the body is bound to.</param>
+/// <param name="Execute">Runs it; <paramref name="Execute"/> reports touched resources even when it throws, through the collector.</param>
+public sealed record JsonOperation(string Name, bool ReadOnly, Type RequestType, Func<ApiCall, object, ResourceCollector, CancellationToken, Task<object?>> Execute);
+
+/// <summary>Collects the resources an operation touched, so failed calls are audited with them too.</summary>
+public sealed class ResourceCollector
+{
+    /// <summary>Touched resources.</summary>
+    public List<AuditResource> Resources { get; } = [];
+    /// <summary>Key specs of touched keys, for metrics.</summary>
+    public List<string> KeySpecs { get; } = [];
+}
+
+/// <summary>A service spoken over <c>awsJson1_1</c> (X-Amz-Target dispatch).</summary>
+public interface IJsonService
+{
+    /// <summary>The SigV4 scope service name that routes here (kms, cloudtrail).</summary>
+    string ScopeName { get; }
+    /// <summary>CloudTrail eventSource (kms.amazonaws.com).</summary>
+    string EventSource { get; }
+    /// <summary>The botocore model for validation.</summary>
+    ServiceModel Model { get; }
+    /// <summary>Whether the service needs the root key (refused while sealed).</summary>
+    bool NeedsUnsealed { get; }
+    /// <summary>Finds an operation by name.</summary>
+    JsonOperation? Find(string operation);
+    /// <summary>Translates a domain exception, or null when it is not one of this service's.</summary>
+    ServiceError? MapError(Exception exception);
+}

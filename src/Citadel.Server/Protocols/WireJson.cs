@@ -1,0 +1,74 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using System.Text.Json.Serialization;
+
+namespace Citadel.Server.Protocols;
+
+/// <summary>JSON conventions of the awsJson protocols: PascalCase members, base64 blobs, epoch-second timestamps.</summary>
+public static class WireJson
+{
+    /// <summary>Serializer options for requests and responses.</summary>
+    public static readonly JsonSerializerOptions Options = new()
+    {
+        DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+        PropertyNameCaseInsensitive = false,
+        Converters = { new EpochSecondsConverter() },
+    };
+
+    /// <summary>Members never written to audit records: plaintexts, ciphertexts, key material, secrets.</summary>
+    private static readonly HashSet<string> Sensitive = new(StringComparer.Ordinal)
+    {
+        "Plaintext", "CiphertextBlob", "PrivateKeyPlaintext", "PrivateKeyCiphertextBlob", "Message", "Signature", "Mac",
+        "EncryptedKeyMaterial", "ImportToken", "PublicKey", "CiphertextForRecipient", "SecretAccessKey", "SessionToken",
+        "Password", "GrantTokens",
+    };
+
+    /// <summary>Map members whose keys are user data and keep their case.</summary>
+    private static readonly HashSet<string> UserMaps = new(StringComparer.Ordinal)
+    {
+        "EncryptionContext", "SourceEncryptionContext", "DestinationEncryptionContext",
+    };
+
+    /// <summary>A DTO as CloudTrail shows it: camelCase members, sensitive members removed.</summary>
+    public static JsonNode? ForAudit(object? dto)
+    {
+        if (dto is null) return null;
+        var node = JsonSerializer.SerializeToNode(dto, dto.GetType(), Options);
+        return Sanitize(node);
+    }
+
+    private static JsonNode? Sanitize(JsonNode? node)
+    {
+        switch (node)
+        {
+            case JsonObject obj:
+                var result = new JsonObject();
+                foreach (var (name, value) in obj)
+                {
+                    if (Sensitive.Contains(name)) continue;
+                    var camel = char.ToLowerInvariant(name[0]) + name[1..];
+                    result[camel] = UserMaps.Contains(name) ? value?.DeepClone() : Sanitize(value);
+                }
+                return result;
+            case JsonArray array:
+                return new JsonArray(array.Select(Sanitize).ToArray());
+            default:
+                return node?.DeepClone();
+        }
+    }
+
+    private sealed class EpochSecondsConverter : JsonConverter<DateTimeOffset>
+    {
+        public override DateTimeOffset Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options)
+        {
+            if (reader.TokenType == JsonTokenType.Number)
+                return DateTimeOffset.FromUnixTimeMilliseconds((long)Math.Round(reader.GetDouble() * 1000));
+            if (reader.TokenType == JsonTokenType.String && DateTimeOffset.TryParse(reader.GetString(), System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.AssumeUniversal, out var parsed))
+                return parsed;
+            throw new JsonException("Timestamp expected.");
+        }
+
+        public override void Write(Utf8JsonWriter writer, DateTimeOffset value, JsonSerializerOptions options)
+            => writer.WriteNumberValue(Math.Round(value.ToUnixTimeMilliseconds() / 1000.0, 3));
+    }
+}

@@ -1,0 +1,87 @@
+using System.Diagnostics;
+using Amazon.KeyManagementService;
+using Amazon.Runtime;
+
+namespace Citadel.Compatibility.Tests;
+
+/// <summary>Real AWS clients pointed at a Citadel server.</summary>
+public static class Clients
+{
+    /// <summary>The AWS SDK for .NET KMS client, trusting the server's CA.</summary>
+    public static AmazonKeyManagementServiceClient Kms(CitadelProcess server, string? accessKeyId = null, string? secret = null)
+    {
+        var config = new AmazonKeyManagementServiceConfig
+        {
+            ServiceURL = server.Endpoint,
+            AuthenticationRegion = "us-east-1",
+            HttpClientFactory = new TrustingFactory(server.CaBundle),
+            MaxErrorRetry = 0,
+        };
+        return new AmazonKeyManagementServiceClient(new BasicAWSCredentials(accessKeyId ?? CitadelProcess.AccessKeyId, secret ?? CitadelProcess.SecretAccessKey), config);
+    }
+
+    private sealed class TrustingFactory(string caBundle) : HttpClientFactory
+    {
+        public override HttpClient CreateHttpClient(IClientConfig clientConfig) => new(CitadelProcess.TrustingHandler(caBundle));
+    }
+
+    /// <summary>The result of a CLI run.</summary>
+    public sealed record CliResult(int ExitCode, string StdOut, string StdErr);
+
+    /// <summary>
+    /// Runs an AWS CLI: v1 (the machine Python's <c>awscli</c> module) or v2 (Debian's <c>/usr/bin/aws</c>),
+    /// with the endpoint, CA bundle, region and credentials in its environment.
+    /// </summary>
+    public static async Task<CliResult> Aws(CitadelProcess server, int version, params string[] args)
+    {
+        var start = version == 1
+            ? new ProcessStartInfo(Python) { ArgumentList = { "-m", "awscli" } }
+            : new ProcessStartInfo("/usr/bin/aws");
+        start.ArgumentList.Add("--endpoint-url");
+        start.ArgumentList.Add(server.Endpoint);
+        foreach (var arg in args) start.ArgumentList.Add(arg);
+        return await RunAsync(start, server);
+    }
+
+    /// <summary>Runs a Python script with boto3 against the server (endpoint in CITADEL_ENDPOINT).</summary>
+    public static async Task<CliResult> Boto3(CitadelProcess server, string script)
+    {
+        var path = Path.Combine(Path.GetTempPath(), "citadel-boto3-" + Guid.NewGuid().ToString("N") + ".py");
+        await File.WriteAllTextAsync(path, script);
+        try
+        {
+            var start = new ProcessStartInfo(Python) { ArgumentList = { path } };
+            start.Environment["CITADEL_ENDPOINT"] = server.Endpoint;
+            return await RunAsync(start, server);
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
+    /// <summary>The machine's Python 3 that has botocore, boto3 and awscli v1.</summary>
+    public static string Python => Environment.GetEnvironmentVariable("CITADEL_TEST_PYTHON") ?? "python3";
+
+    private static async Task<CliResult> RunAsync(ProcessStartInfo start, CitadelProcess server)
+    {
+        start.RedirectStandardOutput = true;
+        start.RedirectStandardError = true;
+        start.UseShellExecute = false;
+        start.Environment["AWS_ACCESS_KEY_ID"] = CitadelProcess.AccessKeyId;
+        start.Environment["AWS_SECRET_ACCESS_KEY"] = CitadelProcess.SecretAccessKey;
+        start.Environment["AWS_DEFAULT_REGION"] = "us-east-1";
+        start.Environment["AWS_REGION"] = "us-east-1";
+        start.Environment["AWS_CA_BUNDLE"] = server.CaBundle;
+        start.Environment["AWS_CONFIG_FILE"] = "/dev/null";
+        start.Environment["AWS_SHARED_CREDENTIALS_FILE"] = "/dev/null";
+        start.Environment["AWS_PAGER"] = "";
+        start.Environment.Remove("AWS_PROFILE");
+        using var process = Process.Start(start)!;
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        using var cts = new CancellationTokenSource(TimeSpan.FromMinutes(2));
+        await process.WaitForExitAsync(cts.Token);
+        return new CliResult(process.ExitCode, await stdout, await stderr);
+    }
+}
