@@ -37,6 +37,9 @@ public sealed class KeyRepository
         };
     }
 
+    /// <summary>The document store, for KMS collections other than keys and aliases (which only this repository writes).</summary>
+    public IDocumentStore Store => _store;
+
     /// <summary>The key, or null.</summary>
     public async Task<KeyRecord?> FindAsync(string keyId, CancellationToken cancellationToken = default)
         => (await FindCachedAsync(keyId, cancellationToken).ConfigureAwait(false))?.Record;
