@@ -279,9 +279,9 @@ public sealed class ImportTests : IDisposable
         await Import(lasting, RandomNumberGenerator.GetBytes(32));
         var blob = (await _kms.Run<EncryptResponse>("Encrypt", new EncryptRequest { KeyId = expiring, Plaintext = [3] })).CiphertextBlob;
 
-        Assert.Empty(await ImportedMaterial.ExpireDueAsync(_kms.Context));
+        Assert.Equal(0, await new KeyMaintenance().RunOnceAsync(_kms.Context, CancellationToken.None));
         _kms.Time.Advance(TimeSpan.FromHours(2));
-        Assert.Equal([expiring], await ImportedMaterial.ExpireDueAsync(_kms.Context));
+        Assert.Equal(1, await new KeyMaintenance().RunOnceAsync(_kms.Context, CancellationToken.None));
         Assert.Equal("PendingImport", await State(expiring));
         Assert.Equal("Enabled", await State(lasting));
         Assert.Equal(KmsErrorCode.InvalidState, (await _kms.Fails("Decrypt", new DecryptRequest { CiphertextBlob = blob })).Code);

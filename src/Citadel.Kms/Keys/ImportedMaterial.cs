@@ -88,35 +88,6 @@ public static class ImportedMaterial
         return deleted;
     }
 
-    /// <summary>
-    /// Deletes the material of every imported key whose KEY_MATERIAL_EXPIRES ValidTo has passed, as AWS does when
-    /// imported material expires (for a periodic sweeper). Returns the ids of the keys whose material was deleted.
-    /// </summary>
-    public static async Task<IReadOnlyList<string>> ExpireDueAsync(KmsContext context, CancellationToken cancellationToken = default)
-    {
-        var now = context.Time.GetUtcNow();
-        var expired = new List<string>();
-        string? after = null;
-        while (true)
-        {
-            var page = await context.Keys.ListAsync(after, 500, cancellationToken).ConfigureAwait(false);
-            foreach (var key in page.Where(k => IsDue(k, now)))
-            {
-                // Checked again on the fresh copy: the material may have been re-imported with a new ValidTo meanwhile.
-                var cleared = await context.Keys.MutateAsync(key.KeyId, record => IsDue(record, now) && Clear(record, null) is not null, cancellationToken)
-                    .ConfigureAwait(false);
-                context.Keys.ForgetMaterial(key.KeyId);
-                if (cleared) expired.Add(key.KeyId);
-            }
-            if (page.Count < 500) return expired;
-            after = page[^1].KeyId;
-        }
-    }
-
-    private static bool IsDue(KeyRecord key, DateTimeOffset now)
-        => key.Origin == "EXTERNAL" && key.KeyState != "PendingDeletion" && key.ExpirationModel == "KEY_MATERIAL_EXPIRES"
-            && key.ValidTo is { } validTo && validTo <= now && key.HasMaterial;
-
     private static string? Clear(KeyRecord record, string? keyMaterialId)
     {
         var targets = keyMaterialId is null

@@ -1,4 +1,5 @@
 using Citadel.Kms;
+using Citadel.Kms.Keys;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
@@ -13,7 +14,6 @@ public sealed class MaintenanceService(KmsContext kms, CitadelOptions options, I
         using var timer = new PeriodicTimer(TimeSpan.FromSeconds(options.MaintenanceIntervalSeconds));
         do
         {
-            if (kms.Root.IsSealed) continue;
             try
             {
                 var changed = await RunOnceAsync(stoppingToken).ConfigureAwait(false);
@@ -27,5 +27,7 @@ public sealed class MaintenanceService(KmsContext kms, CitadelOptions options, I
         while (await timer.WaitForNextTickAsync(stoppingToken).ConfigureAwait(false));
     }
 
-    private Task<int> RunOnceAsync(CancellationToken cancellationToken) => Task.FromResult(0 * kms.Settings.AccountId.Length + (cancellationToken.IsCancellationRequested ? 0 : 0));
+    private readonly KeyMaintenance _maintenance = new();
+
+    private Task<int> RunOnceAsync(CancellationToken cancellationToken) => _maintenance.RunOnceAsync(kms, cancellationToken);
 }
