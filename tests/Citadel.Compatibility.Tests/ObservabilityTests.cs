@@ -1,0 +1,53 @@
+using System.Net;
+using System.Text.Json;
+using Amazon.KeyManagementService.Model;
+
+namespace Citadel.Compatibility.Tests;
+
+[Collection("citadel")]
+public sealed class ObservabilityTests(CitadelFixture fixture)
+{
+    [Fact]
+    public async Task HealthReportsLiveReadyAndUnsealed()
+    {
+        using var http = fixture.Server.HttpClient();
+        var response = await http.GetAsync($"{fixture.Server.Endpoint}/health");
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var health = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement;
+        Assert.True(health.GetProperty("live").GetBoolean());
+        Assert.True(health.GetProperty("ready").GetBoolean());
+        Assert.False(health.GetProperty("sealed").GetBoolean());
+        Assert.Equal(HttpStatusCode.OK, (await http.GetAsync($"{fixture.Server.Endpoint}/health/ready")).StatusCode);
+    }
+
+    [Fact]
+    public async Task MetricsCountRequestsAndKeyOperationsBySpec()
+    {
+        using var kms = Clients.Kms(fixture.Server);
+        var key = await kms.CreateKeyAsync(new CreateKeyRequest { KeySpec = "HMAC_256", KeyUsage = "GENERATE_VERIFY_MAC" });
+        await kms.GenerateMacAsync(new GenerateMacRequest { KeyId = key.KeyMetadata.KeyId, MacAlgorithm = "HMAC_SHA_256", Message = new MemoryStream([1]) });
+        using var http = fixture.Server.HttpClient();
+        var metrics = await http.GetStringAsync($"{fixture.Server.Endpoint}/metrics");
+        Assert.Contains("citadel_requests_total{service=\"kms\",operation=\"GenerateMac\",outcome=\"success\"}", metrics, StringComparison.Ordinal);
+        Assert.Contains("citadel_kms_key_operations_total{operation=\"GenerateMac\",key_spec=\"HMAC_256\"}", metrics, StringComparison.Ordinal);
+        Assert.Contains("citadel_request_duration_seconds_bucket{service=\"kms\",operation=\"GenerateMac\",le=\"+Inf\"}", metrics, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task RequestIdHeaderMatchesTheAuditRecord()
+    {
+        using var kms = Clients.Kms(fixture.Server);
+        var created = await kms.CreateKeyAsync(new CreateKeyRequest { Description = "audited" });
+        var requestId = created.ResponseMetadata.RequestId;
+        Assert.False(string.IsNullOrEmpty(requestId));
+        var found = await Clients.Aws(fixture.Server, 1, "cloudtrail", "lookup-events", "--lookup-attributes",
+            $"AttributeKey=ResourceName,AttributeValue={created.KeyMetadata.Arn}", "--output", "json");
+        Assert.Equal(0, found.ExitCode);
+        var events = JsonDocument.Parse(found.StdOut).RootElement.GetProperty("Events");
+        var record = JsonDocument.Parse(events[0].GetProperty("CloudTrailEvent").GetString()!).RootElement;
+        Assert.Equal("CreateKey", record.GetProperty("eventName").GetString());
+        Assert.Equal(requestId, record.GetProperty("requestID").GetString());
+        Assert.Equal("audited", record.GetProperty("requestParameters").GetProperty("description").GetString());
+        Assert.Equal(created.KeyMetadata.Arn, record.GetProperty("responseElements").GetProperty("keyMetadata").GetProperty("arn").GetString());
+    }
+}
