@@ -222,6 +222,40 @@ public sealed class LifecycleTests
         }
     }
 
+    [Fact]
+    public async Task NothingIsAnsweredWithoutAnAuditRecord()
+    {
+        var server = new CitadelProcess();
+        try
+        {
+            await server.StartAsync();
+            using var kms = Clients.Kms(server);
+            var keyId = (await kms.CreateKeyAsync(new CreateKeyRequest())).KeyMetadata.KeyId;
+            var auditDb = $"Data Source={Path.Combine(server.DataDirectory, "audit.db")}";
+            Sql(auditDb, "DROP TABLE event_resources");
+            var refused = await Assert.ThrowsAnyAsync<AmazonKeyManagementServiceException>(() => kms.EncryptAsync(new EncryptRequest { KeyId = keyId, Plaintext = new MemoryStream([1]) }));
+            Assert.Equal("KMSInternalException", refused.ErrorCode);
+            Assert.Contains("audit", refused.Message, StringComparison.Ordinal);
+            Sql(auditDb, "CREATE TABLE event_resources (seq INTEGER NOT NULL REFERENCES events(seq), type TEXT NOT NULL, name TEXT NOT NULL)");
+            var encrypted = await kms.EncryptAsync(new EncryptRequest { KeyId = keyId, Plaintext = new MemoryStream([1]) });
+            Assert.NotNull(encrypted.CiphertextBlob);
+        }
+        finally
+        {
+            await server.DisposeAsync();
+            server.DeleteData();
+        }
+    }
+
+    private static void Sql(string connectionString, string sql)
+    {
+        using var connection = new Microsoft.Data.Sqlite.SqliteConnection(connectionString);
+        connection.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        command.ExecuteNonQuery();
+    }
+
     [Theory]
     [InlineData("--listen", "not-an-address", "Citadel:Listen")]
     [InlineData("--region", "Mars", "Citadel:Region")]

@@ -1,0 +1,123 @@
+using Microsoft.Data.Sqlite;
+
+namespace Citadel.Audit.Tests;
+
+public sealed class SqliteAuditStoreTests : IAsyncLifetime
+{
+    private readonly string _directory = Path.Combine(Path.GetTempPath(), "citadel-audit-" + Guid.NewGuid().ToString("N"));
+    private SqliteAuditStore _store = null!;
+    private static readonly DateTimeOffset T0 = new(2026, 11, 29, 12, 0, 0, TimeSpan.Zero);
+
+    private string DbPath => Path.Combine(_directory, "audit.db");
+
+    public Task InitializeAsync()
+    {
+        Directory.CreateDirectory(_directory);
+        _store = new SqliteAuditStore(DbPath);
+        return Task.CompletedTask;
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _store.DisposeAsync();
+        SqliteConnection.ClearAllPools();
+        Directory.Delete(_directory, true);
+    }
+
+    private static AuditEvent Event(int i, string name = "Encrypt", string user = "root", string akid = "AKIA1", bool readOnly = true, string? resource = null) => new()
+    {
+        EventId = $"00000000-0000-0000-0000-{i:D12}",
+        EventTime = T0.AddSeconds(i),
+        EventSource = name == "LookupEvents" ? "cloudtrail.amazonaws.com" : "kms.amazonaws.com",
+        EventName = name,
+        AwsRegion = "us-east-1",
+        SourceIpAddress = "127.0.0.1",
+        UserIdentity = new AuditIdentity("Root", "111122223333", "arn:aws:iam::111122223333:root", "111122223333", akid, user),
+        RequestId = $"req-{i}",
+        ReadOnly = readOnly,
+        Resources = resource is null ? [] : [new AuditResource("AWS::KMS::Key", resource, "111122223333")],
+        RecipientAccountId = "111122223333",
+    };
+
+    private Task<AuditPage> Lookup(LookupAttribute? attribute = null, string? value = null, int max = 50, string? token = null, DateTimeOffset? start = null, DateTimeOffset? end = null)
+        => _store.LookupAsync(new AuditQuery(attribute, value, start, end, max, token));
+
+    [Fact]
+    public async Task EveryLookupAttributeFilters()
+    {
+        await _store.AppendAsync(Event(1, "CreateKey", readOnly: false, resource: "arn:k1"));
+        await _store.AppendAsync(Event(2, "Encrypt", user: "alice", akid: "AKIA2", resource: "arn:k1"));
+        await _store.AppendAsync(Event(3, "LookupEvents"));
+        Assert.Equal(["00000000-0000-0000-0000-000000000002"], (await Lookup(LookupAttribute.EventId, "00000000-0000-0000-0000-000000000002")).Events.Select(e => e.EventId));
+        Assert.Equal(["CreateKey"], (await Lookup(LookupAttribute.EventName, "CreateKey")).Events.Select(e => e.EventName));
+        Assert.Equal(["CreateKey"], (await Lookup(LookupAttribute.ReadOnly, "false")).Events.Select(e => e.EventName));
+        Assert.Equal(2, (await Lookup(LookupAttribute.ReadOnly, "true")).Events.Count);
+        Assert.Equal(["Encrypt"], (await Lookup(LookupAttribute.Username, "alice")).Events.Select(e => e.EventName));
+        Assert.Equal(["Encrypt"], (await Lookup(LookupAttribute.AccessKeyId, "AKIA2")).Events.Select(e => e.EventName));
+        Assert.Equal(["LookupEvents"], (await Lookup(LookupAttribute.EventSource, "cloudtrail.amazonaws.com")).Events.Select(e => e.EventName));
+        Assert.Equal(["Encrypt", "CreateKey"], (await Lookup(LookupAttribute.ResourceName, "arn:k1")).Events.Select(e => e.EventName));
+        Assert.Equal(2, (await Lookup(LookupAttribute.ResourceType, "AWS::KMS::Key")).Events.Count);
+        var withResource = (await Lookup(LookupAttribute.EventName, "CreateKey")).Events[0];
+        Assert.Equal("arn:k1", Assert.Single(withResource.Resources).Arn);
+    }
+
+    [Fact]
+    public async Task PagesNewestFirstWithinTheTimeWindow()
+    {
+        for (var i = 1; i <= 7; i++) await _store.AppendAsync(Event(i));
+        var seen = new List<string>();
+        string? token = null;
+        do
+        {
+            var page = await Lookup(max: 2, token: token, start: T0.AddSeconds(2), end: T0.AddSeconds(6));
+            Assert.True(page.Events.Count <= 2);
+            seen.AddRange(page.Events.Select(e => e.EventId[^1..]));
+            token = page.NextToken;
+        } while (token is not null);
+        Assert.Equal(["6", "5", "4", "3", "2"], seen);
+        await Assert.ThrowsAsync<InvalidNextTokenException>(() => Lookup(token: "garbage!"));
+    }
+
+    [Fact]
+    public async Task ConcurrentAppendsAreAllDurable()
+    {
+        await Task.WhenAll(Enumerable.Range(1, 500).Select(i => Task.Run(() => _store.AppendAsync(Event(i)))));
+        await _store.DisposeAsync();
+        _store = new SqliteAuditStore(DbPath);
+        using var connection = new SqliteConnection($"Data Source={DbPath}");
+        connection.Open();
+        using var count = connection.CreateCommand();
+        count.CommandText = "SELECT count(*) FROM events";
+        Assert.Equal(500L, (long)count.ExecuteScalar()!);
+    }
+
+    [Fact]
+    public async Task FailsClosedWhileTheStoreCannotBeWrittenAndRecovers()
+    {
+        await _store.AppendAsync(Event(1, resource: "arn:k"));
+        Execute("DROP TABLE event_resources");
+        await Assert.ThrowsAsync<AuditUnavailableException>(() => _store.AppendAsync(Event(2, resource: "arn:k")));
+        Execute("CREATE TABLE event_resources (seq INTEGER NOT NULL REFERENCES events(seq), type TEXT NOT NULL, name TEXT NOT NULL)");
+        await _store.AppendAsync(Event(3, resource: "arn:k"));
+        Assert.Equal(["3", "1"], (await Lookup()).Events.Select(e => e.EventId[^1..]));
+    }
+
+    private void Execute(string sql)
+    {
+        using var connection = new SqliteConnection($"Data Source={DbPath}");
+        connection.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        command.ExecuteNonQuery();
+    }
+
+    [Fact]
+    public void RecordsHaveCloudTrailShapeWithoutRootUserName()
+    {
+        var json = Event(1, resource: "arn:k").ToJson();
+        Assert.Equal("1.09", json["eventVersion"]!.GetValue<string>());
+        Assert.Null(json["userIdentity"]!["userName"]);
+        Assert.Equal("arn:k", json["resources"]![0]!["ARN"]!.GetValue<string>());
+        Assert.Equal("req-1", json["requestID"]!.GetValue<string>());
+    }
+}
