@@ -16,7 +16,14 @@ public sealed class SqliteAuditStore : IAuditStore
     private const int MaxBatch = 512;
     private readonly SqliteConnectionFactory _factory;
     private readonly Channel<Pending> _queue = Channel.CreateUnbounded<Pending>(new UnboundedChannelOptions { SingleReader = true });
-    private readonly Task _writer;
+    private readonly Task _writerLoop;
+
+    private long _batches;
+    private long _events;
+    private long _batchMicros;
+
+    /// <summary>Committed batches, events, and seconds spent writing them, for /metrics.</summary>
+    public (long Batches, long Events, double Seconds) Statistics => (Interlocked.Read(ref _batches), Interlocked.Read(ref _events), Interlocked.Read(ref _batchMicros) / 1e6);
 
     private sealed record Pending(AuditEvent Event, string Body, TaskCompletionSource Done);
 
@@ -39,7 +46,7 @@ public sealed class SqliteAuditStore : IAuditStore
                     body TEXT NOT NULL
                 );
                 CREATE TABLE IF NOT EXISTS event_resources (
-                    seq INTEGER NOT NULL REFERENCES events(seq),
+                    seq INTEGER NOT NULL,
                     type TEXT NOT NULL,
                     name TEXT NOT NULL
                 );
@@ -52,7 +59,7 @@ public sealed class SqliteAuditStore : IAuditStore
                 CREATE INDEX IF NOT EXISTS resources_type ON event_resources(type, seq);
                 """);
         }
-        _writer = Task.Run(WriteLoopAsync);
+        _writerLoop = Task.Run(WriteLoopAsync);
     }
 
     /// <inheritdoc />
@@ -74,7 +81,11 @@ public sealed class SqliteAuditStore : IAuditStore
             if (batch.Count == 0) continue;
             try
             {
+                var started = System.Diagnostics.Stopwatch.GetTimestamp();
                 WriteBatch(batch);
+                Interlocked.Add(ref _batchMicros, (long)System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalMicroseconds);
+                Interlocked.Increment(ref _batches);
+                Interlocked.Add(ref _events, batch.Count);
                 foreach (var item in batch) item.Done.TrySetResult();
             }
             catch (Exception ex)
@@ -89,49 +100,87 @@ public sealed class SqliteAuditStore : IAuditStore
 
     private void WriteBatch(List<Pending> batch)
     {
-        using var connection = _factory.Open();
-        using var transaction = connection.BeginTransaction(deferred: false);
-        using var insert = connection.CreateCommand();
-        insert.Transaction = transaction;
-        insert.CommandText = """
-            INSERT INTO events (event_id, event_time, event_name, event_source, username, access_key_id, read_only, body)
-            VALUES ($id, $time, $name, $source, $user, $akid, $ro, $body) RETURNING seq
-            """;
-        var pId = insert.Parameters.Add("$id", SqliteType.Text);
-        var pTime = insert.Parameters.Add("$time", SqliteType.Integer);
-        var pName = insert.Parameters.Add("$name", SqliteType.Text);
-        var pSource = insert.Parameters.Add("$source", SqliteType.Text);
-        var pUser = insert.Parameters.Add("$user", SqliteType.Text);
-        var pAkid = insert.Parameters.Add("$akid", SqliteType.Text);
-        var pRo = insert.Parameters.Add("$ro", SqliteType.Integer);
-        var pBody = insert.Parameters.Add("$body", SqliteType.Text);
-        using var resource = connection.CreateCommand();
-        resource.Transaction = transaction;
-        resource.CommandText = "INSERT INTO event_resources (seq, type, name) VALUES ($seq, $type, $name)";
-        var rSeq = resource.Parameters.Add("$seq", SqliteType.Integer);
-        var rType = resource.Parameters.Add("$type", SqliteType.Text);
-        var rName = resource.Parameters.Add("$name", SqliteType.Text);
-        foreach (var item in batch)
+        // One connection and two prepared statements for the writer's lifetime; a failed batch drops
+        // them so the next batch starts from a fresh connection.
+        _writer ??= new BatchWriter(_factory.Open());
+        try
         {
-            var e = item.Event;
-            pId.Value = e.EventId;
-            pTime.Value = e.EventTime.ToUnixTimeMilliseconds();
-            pName.Value = e.EventName;
-            pSource.Value = e.EventSource;
-            pUser.Value = (object?)e.UserIdentity.UserName ?? DBNull.Value;
-            pAkid.Value = (object?)e.UserIdentity.AccessKeyId ?? DBNull.Value;
-            pRo.Value = e.ReadOnly ? 1 : 0;
-            pBody.Value = item.Body;
-            var seq = (long)insert.ExecuteScalar()!;
-            foreach (var r in e.Resources)
-            {
-                rSeq.Value = seq;
-                rType.Value = r.Type;
-                rName.Value = r.Arn;
-                resource.ExecuteNonQuery();
-            }
+            _writer.Write(batch);
         }
-        transaction.Commit();
+        catch
+        {
+            _writer.Dispose();
+            _writer = null;
+            throw;
+        }
+    }
+
+    private BatchWriter? _writer;
+
+    private sealed class BatchWriter : IDisposable
+    {
+        private readonly SqliteConnection _connection;
+        private readonly SqliteCommand _insert;
+        private readonly SqliteCommand _resource;
+        private readonly SqliteParameter _pId, _pTime, _pName, _pSource, _pUser, _pAkid, _pRo, _pBody, _rSeq, _rType, _rName;
+
+        public BatchWriter(SqliteConnection connection)
+        {
+            _connection = connection;
+            _insert = connection.CreateCommand();
+            _insert.CommandText = """
+                INSERT INTO events (event_id, event_time, event_name, event_source, username, access_key_id, read_only, body)
+                VALUES ($id, $time, $name, $source, $user, $akid, $ro, $body) RETURNING seq
+                """;
+            _pId = _insert.Parameters.Add("$id", SqliteType.Text);
+            _pTime = _insert.Parameters.Add("$time", SqliteType.Integer);
+            _pName = _insert.Parameters.Add("$name", SqliteType.Text);
+            _pSource = _insert.Parameters.Add("$source", SqliteType.Text);
+            _pUser = _insert.Parameters.Add("$user", SqliteType.Text);
+            _pAkid = _insert.Parameters.Add("$akid", SqliteType.Text);
+            _pRo = _insert.Parameters.Add("$ro", SqliteType.Integer);
+            _pBody = _insert.Parameters.Add("$body", SqliteType.Text);
+            _resource = connection.CreateCommand();
+            _resource.CommandText = "INSERT INTO event_resources (seq, type, name) VALUES ($seq, $type, $name)";
+            _rSeq = _resource.Parameters.Add("$seq", SqliteType.Integer);
+            _rType = _resource.Parameters.Add("$type", SqliteType.Text);
+            _rName = _resource.Parameters.Add("$name", SqliteType.Text);
+        }
+
+        public void Write(List<Pending> batch)
+        {
+            using var transaction = _connection.BeginTransaction(deferred: false);
+            _insert.Transaction = transaction;
+            _resource.Transaction = transaction;
+            foreach (var item in batch)
+            {
+                var e = item.Event;
+                _pId.Value = e.EventId;
+                _pTime.Value = e.EventTime.ToUnixTimeMilliseconds();
+                _pName.Value = e.EventName;
+                _pSource.Value = e.EventSource;
+                _pUser.Value = (object?)e.UserIdentity.UserName ?? DBNull.Value;
+                _pAkid.Value = (object?)e.UserIdentity.AccessKeyId ?? DBNull.Value;
+                _pRo.Value = e.ReadOnly ? 1 : 0;
+                _pBody.Value = item.Body;
+                var seq = (long)_insert.ExecuteScalar()!;
+                foreach (var r in e.Resources)
+                {
+                    _rSeq.Value = seq;
+                    _rType.Value = r.Type;
+                    _rName.Value = r.Arn;
+                    _resource.ExecuteNonQuery();
+                }
+            }
+            transaction.Commit();
+        }
+
+        public void Dispose()
+        {
+            _insert.Dispose();
+            _resource.Dispose();
+            _connection.Dispose();
+        }
     }
 
     /// <inheritdoc />
@@ -219,6 +268,7 @@ public sealed class SqliteAuditStore : IAuditStore
     {
         // Drain: everything accepted before shutdown is written before we return.
         _queue.Writer.TryComplete();
-        await _writer.ConfigureAwait(false);
+        await _writerLoop.ConfigureAwait(false);
+        _writer?.Dispose();
     }
 }

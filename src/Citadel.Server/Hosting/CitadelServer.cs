@@ -144,7 +144,7 @@ public sealed class CitadelServer : IAsyncDisposable
             else if (HttpMethods.IsGet(http.Request.Method) && path == "/metrics")
             {
                 http.Response.ContentType = "text/plain; version=0.0.4";
-                await http.Response.WriteAsync(metrics.Render(root.IsSealed)).ConfigureAwait(false);
+                await http.Response.WriteAsync(metrics.Render(root.IsSealed, audit.Statistics)).ConfigureAwait(false);
             }
             else if (path.StartsWith("/citadel/operator/", StringComparison.Ordinal))
                 await operatorApi.HandleAsync(http).ConfigureAwait(false);

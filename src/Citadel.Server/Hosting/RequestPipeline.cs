@@ -142,7 +142,9 @@ public sealed class RequestPipeline(
         };
         try
         {
+            var auditStarted = Stopwatch.GetTimestamp();
             await audit.AppendAsync(auditEvent, CancellationToken.None).ConfigureAwait(false);
+            metrics.AuditAppend(Stopwatch.GetElapsedTime(auditStarted));
         }
         catch (Exception e)
         {

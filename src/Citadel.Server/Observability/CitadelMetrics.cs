@@ -15,6 +15,7 @@ public sealed class CitadelMetrics
     private readonly ConcurrentDictionary<(string Service, string Operation, string Outcome), long[]> _requests = new();
     private readonly ConcurrentDictionary<(string Service, string Operation), Histogram> _latency = new();
     private readonly ConcurrentDictionary<(string Operation, string KeySpec), long[]> _keyOperations = new();
+    private readonly Histogram _auditAppend = new();
 
     private sealed class Histogram
     {
@@ -23,26 +24,52 @@ public sealed class CitadelMetrics
         public long SumMicros;
     }
 
-    /// <summary>Records a finished request.</summary>
-    public void Request(string service, string operation, string outcome, TimeSpan elapsed, IEnumerable<string> keySpecs)
+    /// <summary>Records how long a request waited for its audit record to become durable.</summary>
+    public void AuditAppend(TimeSpan elapsed) => Observe(_auditAppend, elapsed.TotalSeconds);
+
+    private static void Observe(Histogram histogram, double seconds)
     {
-        Interlocked.Increment(ref _requests.GetOrAdd((service, operation, outcome), _ => new long[1])[0]);
-        var histogram = _latency.GetOrAdd((service, operation), _ => new Histogram());
-        var seconds = elapsed.TotalSeconds;
         for (var i = 0; i < Buckets.Length; i++)
         {
             if (seconds <= Buckets[i]) Interlocked.Increment(ref histogram.Counts[i]);
         }
         Interlocked.Increment(ref histogram.Count);
         Interlocked.Add(ref histogram.SumMicros, (long)(seconds * 1_000_000));
+    }
+
+    /// <summary>Records a finished request.</summary>
+    public void Request(string service, string operation, string outcome, TimeSpan elapsed, IEnumerable<string> keySpecs)
+    {
+        Interlocked.Increment(ref _requests.GetOrAdd((service, operation, outcome), _ => new long[1])[0]);
+        Observe(_latency.GetOrAdd((service, operation), _ => new Histogram()), elapsed.TotalSeconds);
         foreach (var spec in keySpecs.Distinct())
             Interlocked.Increment(ref _keyOperations.GetOrAdd((operation, spec), _ => new long[1])[0]);
     }
 
+    private static void RenderHistogram(StringBuilder text, string name, string labels, Histogram h)
+    {
+        for (var i = 0; i < Buckets.Length; i++)
+            text.AppendLine(CultureInfo.InvariantCulture, $"{name}_bucket{{{labels}le=\"{Buckets[i]}\"}} {Volatile.Read(ref h.Counts[i])}");
+        var count = Volatile.Read(ref h.Count);
+        var bare = labels.TrimEnd(',');
+        text.AppendLine(CultureInfo.InvariantCulture, $"{name}_bucket{{{labels}le=\"+Inf\"}} {count}");
+        text.AppendLine(CultureInfo.InvariantCulture, $"{name}_sum{{{bare}}} {Volatile.Read(ref h.SumMicros) / 1_000_000.0}");
+        text.AppendLine(CultureInfo.InvariantCulture, $"{name}_count{{{bare}}} {count}");
+    }
+
     /// <summary>The Prometheus exposition text.</summary>
-    public string Render(bool sealedState)
+    public string Render(bool sealedState, (long Batches, long Events, double Seconds) audit)
     {
         var text = new StringBuilder();
+        text.AppendLine("# HELP citadel_audit_batches_total Group commits of the audit store.");
+        text.AppendLine("# TYPE citadel_audit_batches_total counter");
+        text.AppendLine(CultureInfo.InvariantCulture, $"citadel_audit_batches_total {audit.Batches}");
+        text.AppendLine("# HELP citadel_audit_events_total Audit events committed.");
+        text.AppendLine("# TYPE citadel_audit_events_total counter");
+        text.AppendLine(CultureInfo.InvariantCulture, $"citadel_audit_events_total {audit.Events}");
+        text.AppendLine("# HELP citadel_audit_commit_seconds_total Time spent writing and fsyncing audit batches.");
+        text.AppendLine("# TYPE citadel_audit_commit_seconds_total counter");
+        text.AppendLine(CultureInfo.InvariantCulture, $"citadel_audit_commit_seconds_total {audit.Seconds}");
         text.AppendLine("# HELP citadel_sealed 1 when the server is sealed.");
         text.AppendLine("# TYPE citadel_sealed gauge");
         text.AppendLine(CultureInfo.InvariantCulture, $"citadel_sealed {(sealedState ? 1 : 0)}");
@@ -53,15 +80,10 @@ public sealed class CitadelMetrics
         text.AppendLine("# HELP citadel_request_duration_seconds API request latency.");
         text.AppendLine("# TYPE citadel_request_duration_seconds histogram");
         foreach (var ((service, operation), h) in _latency.OrderBy(k => k.Key.ToString(), StringComparer.Ordinal))
-        {
-            var labels = $"service=\"{service}\",operation=\"{operation}\"";
-            for (var i = 0; i < Buckets.Length; i++)
-                text.AppendLine(CultureInfo.InvariantCulture, $"citadel_request_duration_seconds_bucket{{{labels},le=\"{Buckets[i]}\"}} {Volatile.Read(ref h.Counts[i])}");
-            var count = Volatile.Read(ref h.Count);
-            text.AppendLine(CultureInfo.InvariantCulture, $"citadel_request_duration_seconds_bucket{{{labels},le=\"+Inf\"}} {count}");
-            text.AppendLine(CultureInfo.InvariantCulture, $"citadel_request_duration_seconds_sum{{{labels}}} {Volatile.Read(ref h.SumMicros) / 1_000_000.0}");
-            text.AppendLine(CultureInfo.InvariantCulture, $"citadel_request_duration_seconds_count{{{labels}}} {count}");
-        }
+            RenderHistogram(text, "citadel_request_duration_seconds", $"service=\"{service}\",operation=\"{operation}\",", h);
+        text.AppendLine("# HELP citadel_audit_append_seconds Time a request waits for its audit record to be durable (group commit).");
+        text.AppendLine("# TYPE citadel_audit_append_seconds histogram");
+        RenderHistogram(text, "citadel_audit_append_seconds", "", _auditAppend);
         text.AppendLine("# HELP citadel_kms_key_operations_total KMS operations by key spec.");
         text.AppendLine("# TYPE citadel_kms_key_operations_total counter");
         foreach (var ((operation, spec), value) in _keyOperations.OrderBy(k => k.Key.ToString(), StringComparer.Ordinal))

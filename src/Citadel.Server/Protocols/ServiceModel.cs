@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.IO.Compression;
-using System.Text;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 
@@ -13,15 +12,57 @@ namespace Citadel.Server.Protocols;
 /// </summary>
 public sealed class ServiceModel
 {
-    private readonly JsonElement _shapes;
-    private readonly JsonElement _operations;
-    private readonly Dictionary<string, Regex> _patterns = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, Shape> _shapes = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, string?> _inputs = new(StringComparer.Ordinal);
+
+    /// <summary>A shape compiled from the model once, so validation does no JSON lookups.</summary>
+    private sealed class Shape
+    {
+        public required string Type { get; init; }
+        public List<(string Name, string Path, string Shape)> Members { get; } = [];
+        public HashSet<string> Required { get; } = new(StringComparer.Ordinal);
+        public long? Min { get; init; }
+        public long? Max { get; init; }
+        public HashSet<string>? Enum { get; init; }
+        public string? EnumText { get; init; }
+        public string? PatternText { get; init; }
+        public Regex? Pattern { get; init; }
+        public string? Member { get; init; }
+        public string? Key { get; init; }
+        public string? Value { get; init; }
+    }
 
     private ServiceModel(JsonDocument document)
     {
-        _shapes = document.RootElement.GetProperty("shapes");
-        _operations = document.RootElement.GetProperty("operations");
-        TargetPrefix = document.RootElement.GetProperty("metadata").GetProperty("targetPrefix").GetString() ?? "";
+        var root = document.RootElement;
+        TargetPrefix = root.GetProperty("metadata").GetProperty("targetPrefix").GetString() ?? "";
+        foreach (var operation in root.GetProperty("operations").EnumerateObject())
+            _inputs[operation.Name] = operation.Value.TryGetProperty("input", out var input) ? input.GetProperty("shape").GetString() : null;
+        foreach (var entry in root.GetProperty("shapes").EnumerateObject())
+        {
+            var s = entry.Value;
+            var enumValues = s.TryGetProperty("enum", out var e) ? e.EnumerateArray().Select(v => v.GetString()!).ToList() : null;
+            var pattern = s.TryGetProperty("pattern", out var p) ? p.GetString() : null;
+            var shape = new Shape
+            {
+                Type = s.GetProperty("type").GetString()!,
+                Min = s.TryGetProperty("min", out var min) ? min.GetInt64() : null,
+                Max = s.TryGetProperty("max", out var max) ? max.GetInt64() : null,
+                Enum = enumValues?.ToHashSet(StringComparer.Ordinal),
+                EnumText = enumValues is null ? null : string.Join(", ", enumValues),
+                PatternText = pattern,
+                Pattern = pattern is null ? null : new Regex(pattern, RegexOptions.CultureInvariant, TimeSpan.FromMilliseconds(100)),
+                Member = s.TryGetProperty("member", out var m) ? m.GetProperty("shape").GetString() : null,
+                Key = s.TryGetProperty("key", out var k) ? k.GetProperty("shape").GetString() : null,
+                Value = s.TryGetProperty("value", out var v) ? v.GetProperty("shape").GetString() : null,
+            };
+            if (s.TryGetProperty("members", out var members))
+                foreach (var member in members.EnumerateObject())
+                    shape.Members.Add((member.Name, char.ToLowerInvariant(member.Name[0]) + member.Name[1..], member.Value.GetProperty("shape").GetString()!));
+            if (s.TryGetProperty("required", out var required))
+                foreach (var name in required.EnumerateArray()) shape.Required.Add(name.GetString()!);
+            _shapes[entry.Name] = shape;
+        }
     }
 
     /// <summary>The X-Amz-Target prefix of the JSON protocol.</summary>
@@ -38,11 +79,10 @@ public sealed class ServiceModel
     }
 
     /// <summary>Whether the model has the operation.</summary>
-    public bool HasOperation(string name) => _operations.TryGetProperty(name, out _);
+    public bool HasOperation(string name) => _inputs.ContainsKey(name);
 
     /// <summary>The input shape name of an operation, or null when it has none.</summary>
-    public string? InputShape(string operation)
-        => _operations.GetProperty(operation).TryGetProperty("input", out var input) ? input.GetProperty("shape").GetString() : null;
+    public string? InputShape(string operation) => _inputs.GetValueOrDefault(operation);
 
     /// <summary>Validates a request body; returns null when valid, else the error type and message.</summary>
     public (string Type, string Message)? Validate(string operation, JsonElement body)
@@ -69,28 +109,23 @@ public sealed class ServiceModel
 
     private void ValidateStructure(string shapeName, JsonElement value, string path, List<string> errors)
     {
-        var shape = _shapes.GetProperty(shapeName);
-        var members = shape.GetProperty("members");
-        if (shape.TryGetProperty("required", out var required))
+        var shape = _shapes[shapeName];
+        foreach (var name in shape.Required)
         {
-            foreach (var name in required.EnumerateArray().Select(r => r.GetString()!))
-            {
-                if (!value.TryGetProperty(name, out var present) || present.ValueKind == JsonValueKind.Null)
-                    errors.Add($"Value null at '{Join(path, name)}' failed to satisfy constraint: Member must not be null");
-            }
+            if (!value.TryGetProperty(name, out var present) || present.ValueKind == JsonValueKind.Null)
+                errors.Add($"Value null at '{Join(path, char.ToLowerInvariant(name[0]) + name[1..])}' failed to satisfy constraint: Member must not be null");
         }
-        foreach (var member in members.EnumerateObject())
+        foreach (var (name, camel, memberShape) in shape.Members)
         {
-            if (!value.TryGetProperty(member.Name, out var memberValue) || memberValue.ValueKind == JsonValueKind.Null) continue;
-            ValidateValue(member.Value.GetProperty("shape").GetString()!, memberValue, Join(path, member.Name), errors);
+            if (!value.TryGetProperty(name, out var memberValue) || memberValue.ValueKind == JsonValueKind.Null) continue;
+            ValidateValue(memberShape, memberValue, Join(path, camel), errors);
         }
     }
 
     private void ValidateValue(string shapeName, JsonElement value, string path, List<string> errors)
     {
-        var shape = _shapes.GetProperty(shapeName);
-        var type = shape.GetProperty("type").GetString();
-        switch (type)
+        var shape = _shapes[shapeName];
+        switch (shape.Type)
         {
             case "structure":
                 Expect(value, JsonValueKind.Object, "Start of structure or map found where not expected.");
@@ -99,36 +134,29 @@ public sealed class ServiceModel
             case "list":
                 Expect(value, JsonValueKind.Array, "Start of list found where not expected");
                 CheckLength(shape, value.GetArrayLength(), value, path, errors);
-                var memberShape = shape.GetProperty("member").GetProperty("shape").GetString()!;
                 var index = 1;
                 foreach (var item in value.EnumerateArray())
                 {
-                    if (item.ValueKind != JsonValueKind.Null) ValidateValue(memberShape, item, $"{path}.{index}.member", errors);
+                    if (item.ValueKind != JsonValueKind.Null) ValidateValue(shape.Member!, item, $"{path}.{index}.member", errors);
                     index++;
                 }
                 break;
             case "map":
                 Expect(value, JsonValueKind.Object, "Start of structure or map found where not expected.");
-                CheckLength(shape, value.EnumerateObject().Count(), value, path, errors);
-                var keyShape = shape.GetProperty("key").GetProperty("shape").GetString()!;
-                var valueShape = shape.GetProperty("value").GetProperty("shape").GetString()!;
+                var count = 0;
                 foreach (var entry in value.EnumerateObject())
                 {
-                    using var keyDoc = JsonDocument.Parse(JsonSerializer.Serialize(entry.Name));
-                    ValidateValue(keyShape, keyDoc.RootElement, path, errors);
+                    count++;
+                    ValidateString(_shapes[shape.Key!], entry.Name, path, errors);
                     if (entry.Value.ValueKind == JsonValueKind.Null) continue;
-                    ValidateValue(valueShape, entry.Value, path, errors);
+                    ValidateValue(shape.Value!, entry.Value, path, errors);
                 }
+                CheckLength(shape, count, value, path, errors);
                 break;
             case "string":
                 if (value.ValueKind != JsonValueKind.String)
                     throw new SerializationError($"{Describe(value)} can not be converted to a String");
-                var text = value.GetString()!;
-                CheckLength(shape, new StringInfo(text).LengthInTextElements, value, path, errors);
-                if (shape.TryGetProperty("enum", out var values) && !values.EnumerateArray().Any(v => v.GetString() == text))
-                    errors.Add($"Value '{text}' at '{path}' failed to satisfy constraint: Member must satisfy enum value set: [{string.Join(", ", values.EnumerateArray().Select(v => v.GetString()))}]");
-                else if (shape.TryGetProperty("pattern", out var pattern) && !Pattern(pattern.GetString()!).IsMatch(text))
-                    errors.Add($"Value '{text}' at '{path}' failed to satisfy constraint: Member must satisfy regular expression pattern: {pattern.GetString()}");
+                ValidateString(shape, value.GetString()!, path, errors);
                 break;
             case "blob":
                 if (value.ValueKind != JsonValueKind.String)
@@ -140,10 +168,10 @@ public sealed class ServiceModel
             case "integer" or "long":
                 if (value.ValueKind != JsonValueKind.Number || !value.TryGetInt64(out var number))
                     throw new SerializationError($"{Describe(value)} can not be converted to an Integer");
-                if (shape.TryGetProperty("min", out var min) && number < min.GetInt64())
-                    errors.Add($"Value '{number}' at '{path}' failed to satisfy constraint: Member must have value greater than or equal to {min.GetInt64()}");
-                if (shape.TryGetProperty("max", out var max) && number > max.GetInt64())
-                    errors.Add($"Value '{number}' at '{path}' failed to satisfy constraint: Member must have value less than or equal to {max.GetInt64()}");
+                if (shape.Min is { } min && number < min)
+                    errors.Add($"Value '{number}' at '{path}' failed to satisfy constraint: Member must have value greater than or equal to {min}");
+                if (shape.Max is { } max && number > max)
+                    errors.Add($"Value '{number}' at '{path}' failed to satisfy constraint: Member must have value less than or equal to {max}");
                 break;
             case "boolean":
                 if (value.ValueKind is not (JsonValueKind.True or JsonValueKind.False))
@@ -158,14 +186,30 @@ public sealed class ServiceModel
         }
     }
 
-    private static void CheckLength(JsonElement shape, int length, JsonElement value, string path, List<string> errors, bool blob = false)
+    private static void ValidateString(Shape shape, string text, string path, List<string> errors)
     {
-        // AWS names the value for strings and lists, and leaves it out for blobs.
-        var shown = blob ? "" : value.ValueKind == JsonValueKind.String ? $"'{Truncate(value.GetString()!)}' " : "'[...]' ";
-        if (shape.TryGetProperty("min", out var min) && length < min.GetInt64())
-            errors.Add($"Value {shown}at '{path}' failed to satisfy constraint: Member must have length greater than or equal to {min.GetInt64()}");
-        if (shape.TryGetProperty("max", out var max) && length > max.GetInt64())
-            errors.Add($"Value {shown}at '{path}' failed to satisfy constraint: Member must have length less than or equal to {max.GetInt64()}");
+        if (shape.Min is not null || shape.Max is not null)
+        {
+            var length = new StringInfo(text).LengthInTextElements;
+            if (shape.Min is { } min && length < min)
+                errors.Add($"Value '{Truncate(text)}' at '{path}' failed to satisfy constraint: Member must have length greater than or equal to {min}");
+            if (shape.Max is { } max && length > max)
+                errors.Add($"Value '{Truncate(text)}' at '{path}' failed to satisfy constraint: Member must have length less than or equal to {max}");
+        }
+        if (shape.Enum is not null && !shape.Enum.Contains(text))
+            errors.Add($"Value '{text}' at '{path}' failed to satisfy constraint: Member must satisfy enum value set: [{shape.EnumText}]");
+        else if (shape.Pattern is not null && !shape.Pattern.IsMatch(text))
+            errors.Add($"Value '{Truncate(text)}' at '{path}' failed to satisfy constraint: Member must satisfy regular expression pattern: {shape.PatternText}");
+    }
+
+    private static void CheckLength(Shape shape, int length, JsonElement value, string path, List<string> errors, bool blob = false)
+    {
+        // AWS names the value for lists and maps, and leaves it out for blobs.
+        var shown = blob ? "" : value.ValueKind == JsonValueKind.Array ? "'[...]' " : "'{...}' ";
+        if (shape.Min is { } min && length < min)
+            errors.Add($"Value {shown}at '{path}' failed to satisfy constraint: Member must have length greater than or equal to {min}");
+        if (shape.Max is { } max && length > max)
+            errors.Add($"Value {shown}at '{path}' failed to satisfy constraint: Member must have length less than or equal to {max}");
     }
 
     private static string Truncate(string text) => text.Length > 64 ? text[..61] + "..." : text;
@@ -185,23 +229,5 @@ public sealed class ServiceModel
         _ => "VALUE",
     };
 
-    private Regex Pattern(string pattern)
-    {
-        lock (_patterns)
-        {
-            if (!_patterns.TryGetValue(pattern, out var regex))
-            {
-                regex = new Regex(pattern, RegexOptions.CultureInvariant, TimeSpan.FromMilliseconds(100));
-                _patterns[pattern] = regex;
-            }
-            return regex;
-        }
-    }
-
-    private static string Join(string path, string member)
-    {
-        var camel = new StringBuilder(member);
-        camel[0] = char.ToLowerInvariant(camel[0]);
-        return path.Length == 0 ? camel.ToString() : path + "." + camel;
-    }
+    private static string Join(string path, string camel) => path.Length == 0 ? camel : path + "." + camel;
 }

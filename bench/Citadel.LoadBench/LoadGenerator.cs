@@ -1,0 +1,64 @@
+using System.Diagnostics;
+using System.Text.Json;
+
+namespace Citadel.LoadBench;
+
+/// <summary>One measurement: a target, an operation, the request rate and latency percentiles.</summary>
+public sealed record BenchResult(string Target, string Operation, int Clients, double RequestsPerSecond, double P50Ms, double P99Ms, long Requests, long Errors)
+{
+    public string ToLine() => $"{Target,-8} {Operation,-16} {RequestsPerSecond,10:F0} req/s  p50 {P50Ms,6:F2} ms  p99 {P99Ms,6:F2} ms  ({Requests} requests, {Errors} errors)";
+}
+
+/// <summary>Many concurrent signing clients in closed loops against one target.</summary>
+public static class LoadGenerator
+{
+    public static async Task<BenchResult> RunAsync(Target target, string operation, BenchOptions options)
+    {
+        using var http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = options.Clients, PooledConnectionLifetime = TimeSpan.FromMinutes(10) });
+        var client = new SignedClient(http, target.Url);
+        var ciphertext = operation == "Decrypt" && target.Name != "floor"
+            ? JsonDocument.Parse((await client.SendAsync("Encrypt", Body(target, "Encrypt", null))).Body).RootElement.GetProperty("CiphertextBlob").GetString()
+            : "AAAA";
+        var body = Body(target, operation, ciphertext);
+
+        var measuring = false;
+        var stop = false;
+        var latencies = new List<double>[options.Clients];
+        var errors = 0L;
+        var workers = Enumerable.Range(0, options.Clients).Select(i => Task.Run(async () =>
+        {
+            var mine = latencies[i] = new List<double>(100_000);
+            while (!Volatile.Read(ref stop))
+            {
+                var started = Stopwatch.GetTimestamp();
+                var (ok, _) = await client.SendAsync(operation, body);
+                var elapsed = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
+                if (!Volatile.Read(ref measuring)) continue;
+                if (ok) mine.Add(elapsed);
+                else Interlocked.Increment(ref errors);
+            }
+        })).ToList();
+        await Task.Delay(options.Warmup);
+        var clock = Stopwatch.StartNew();
+        Volatile.Write(ref measuring, true);
+        await Task.Delay(options.Duration);
+        Volatile.Write(ref measuring, false);
+        var seconds = clock.Elapsed.TotalSeconds;
+        Volatile.Write(ref stop, true);
+        await Task.WhenAll(workers);
+
+        var all = latencies.SelectMany(l => l).Order().ToArray();
+        double Percentile(double p) => all.Length == 0 ? double.NaN : all[Math.Min(all.Length - 1, (int)(p * all.Length))];
+        return new BenchResult(target.Name, operation, options.Clients, all.Length / seconds, Percentile(0.50), Percentile(0.99), all.Length, errors);
+    }
+
+    private static readonly Dictionary<string, string> Context = new() { ["tenant"] = "bench" };
+
+    private static string Body(Target target, string operation, string? ciphertext) => operation switch
+    {
+        "Encrypt" => JsonSerializer.Serialize(new { target.KeyId, Plaintext = Convert.ToBase64String(new byte[64]), EncryptionContext = Context }),
+        "Decrypt" => JsonSerializer.Serialize(new { CiphertextBlob = ciphertext, EncryptionContext = Context }),
+        "GenerateDataKey" => JsonSerializer.Serialize(new { target.KeyId, KeySpec = "AES_256", EncryptionContext = Context }),
+        _ => throw new ArgumentException($"Unknown operation {operation}"),
+    };
+}
