@@ -47,14 +47,9 @@ public sealed class KeyMaintenance
         => key.RotationEnabled && key.KeyState == "Enabled" && key.KeySpec == "SYMMETRIC_DEFAULT" && key.Origin == "AWS_KMS"
             && key.RotationPeriodInDays is not null && key.NextRotationDate is { } next && next <= now;
 
-    private static async Task<bool> DestroyAsync(KmsContext context, string keyId, DateTimeOffset now, CancellationToken ct)
-    {
-        // Re-read (the cache is coherent): a CancelKeyDeletion since the listing keeps the key.
-        var fresh = await context.Keys.FindAsync(keyId, ct).ConfigureAwait(false);
-        if (fresh is null || !DeletionDue(fresh, now)) return false;
-        await context.Keys.DestroyAsync(keyId, ct).ConfigureAwait(false);
-        return true;
-    }
+    // Checked again on the stored key under the write lock: a CancelKeyDeletion since the listing keeps the key.
+    private static Task<bool> DestroyAsync(KmsContext context, string keyId, DateTimeOffset now, CancellationToken ct)
+        => context.Keys.DestroyAsync(keyId, record => DeletionDue(record, now), ct);
 
     private static Task<bool> ExpireAsync(KmsContext context, string keyId, DateTimeOffset now, CancellationToken ct)
         => MutateIfAsync(context, keyId, record =>

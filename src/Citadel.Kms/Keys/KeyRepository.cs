@@ -47,11 +47,20 @@ public sealed class KeyRepository
     private async Task<CachedKey?> FindCachedAsync(string keyId, CancellationToken cancellationToken)
     {
         if (_keys.TryGetValue(keyId, out var cached)) return cached;
+        var generation = Interlocked.Read(ref _generation);
         var document = await _store.GetAsync(KeysCollection, keyId, cancellationToken).ConfigureAwait(false);
         if (document is null) return null;
         var entry = new CachedKey(Deserialize(document.Body), document.Revision, new ConcurrentDictionary<int, byte[]>());
-        return _keys.GetOrAdd(keyId, entry);
+        var added = _keys.GetOrAdd(keyId, entry);
+        // A write that began after our read may already have replaced or removed the cache entry; never
+        // leave what we read behind (a destroyed key must not come back to life in the cache).
+        if (ReferenceEquals(added, entry) && Interlocked.Read(ref _generation) != generation)
+            _keys.TryRemove(new KeyValuePair<string, CachedKey>(keyId, entry));
+        return added;
     }
+
+    // Incremented before every key write, so readers can tell a write overlapped their read.
+    private long _generation;
 
     /// <summary>Lists keys in key id order after <paramref name="afterKeyId"/>.</summary>
     public async Task<IReadOnlyList<KeyRecord>> ListAsync(string? afterKeyId, int limit, CancellationToken cancellationToken = default)
@@ -64,6 +73,7 @@ public sealed class KeyRepository
     public async Task CreateAsync(KeyRecord record, AliasRecord? alias = null, CancellationToken cancellationToken = default)
     {
         await _writeLock.WaitAsync(cancellationToken).ConfigureAwait(false);
+        Interlocked.Increment(ref _generation);
         try
         {
             var writes = new List<DocumentWrite> { new(KeysCollection, record.KeyId, Serialize(record), 0) };
@@ -85,6 +95,7 @@ public sealed class KeyRepository
     public async Task<T> MutateAsync<T>(string keyId, Func<KeyRecord, T> mutate, CancellationToken cancellationToken = default)
     {
         await _writeLock.WaitAsync(cancellationToken).ConfigureAwait(false);
+        Interlocked.Increment(ref _generation);
         try
         {
             var document = await _store.GetAsync(KeysCollection, keyId, cancellationToken).ConfigureAwait(false)
@@ -102,18 +113,26 @@ public sealed class KeyRepository
         }
     }
 
-    /// <summary>Destroys a key: its document, its material, and the aliases that point at it.</summary>
-    public async Task DestroyAsync(string keyId, CancellationToken cancellationToken = default)
+    /// <summary>
+    /// Destroys a key: its document, its material, and the aliases that point at it — only when
+    /// <paramref name="onlyIf"/> holds for the stored key at that moment (checked under the write lock,
+    /// so a concurrent CancelKeyDeletion is never lost). Returns whether it was destroyed.
+    /// </summary>
+    public async Task<bool> DestroyAsync(string keyId, Func<KeyRecord, bool> onlyIf, CancellationToken cancellationToken = default)
     {
         await _writeLock.WaitAsync(cancellationToken).ConfigureAwait(false);
+        Interlocked.Increment(ref _generation);
         try
         {
+            var document = await _store.GetAsync(KeysCollection, keyId, cancellationToken).ConfigureAwait(false);
+            if (document is null || !onlyIf(Deserialize(document.Body))) return false;
             var aliases = (await AllAliasesAsync(cancellationToken).ConfigureAwait(false)).Where(a => a.TargetKeyId == keyId).ToList();
-            var writes = new List<DocumentWrite> { new(KeysCollection, keyId, null, null) };
+            var writes = new List<DocumentWrite> { new(KeysCollection, keyId, null, document.Revision) };
             writes.AddRange(aliases.Select(a => new DocumentWrite(AliasCollection, a.AliasName, null, null)));
             await _store.WriteAsync(writes, cancellationToken).ConfigureAwait(false);
             if (_keys.TryRemove(keyId, out var removed)) removed.Materials.Clear();
             foreach (var alias in aliases) _aliases[alias.AliasName] = null;
+            return true;
         }
         finally
         {
