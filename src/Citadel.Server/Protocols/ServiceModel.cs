@@ -26,7 +26,7 @@ public sealed class ServiceModel
         public HashSet<string>? Enum { get; init; }
         public string? EnumText { get; init; }
         public string? PatternText { get; init; }
-        public Regex? Pattern { get; init; }
+        public Lazy<Regex?>? Pattern { get; init; }
         public string? Member { get; init; }
         public string? Key { get; init; }
         public string? Value { get; init; }
@@ -51,7 +51,7 @@ public sealed class ServiceModel
                 Enum = enumValues?.ToHashSet(StringComparer.Ordinal),
                 EnumText = enumValues is null ? null : string.Join(", ", enumValues),
                 PatternText = pattern,
-                Pattern = pattern is null ? null : new Regex(pattern, RegexOptions.CultureInvariant, TimeSpan.FromMilliseconds(100)),
+                Pattern = pattern is null ? null : new Lazy<Regex?>(() => CompilePattern(pattern)),
                 Member = s.TryGetProperty("member", out var m) ? m.GetProperty("shape").GetString() : null,
                 Key = s.TryGetProperty("key", out var k) ? k.GetProperty("shape").GetString() : null,
                 Value = s.TryGetProperty("value", out var v) ? v.GetProperty("shape").GetString() : null,
@@ -198,8 +198,22 @@ public sealed class ServiceModel
         }
         if (shape.Enum is not null && !shape.Enum.Contains(text))
             errors.Add($"Value '{text}' at '{path}' failed to satisfy constraint: Member must satisfy enum value set: [{shape.EnumText}]");
-        else if (shape.Pattern is not null && !shape.Pattern.IsMatch(text))
+        else if (shape.Pattern?.Value is { } regex && !regex.IsMatch(text))
             errors.Add($"Value '{Truncate(text)}' at '{path}' failed to satisfy constraint: Member must satisfy regular expression pattern: {shape.PatternText}");
+    }
+
+    // Some model patterns use Java's surrogate-pair syntax that .NET cannot express; those are not enforced
+    // (they only admit every valid Unicode character, which a .NET string already is).
+    private static Regex? CompilePattern(string pattern)
+    {
+        try
+        {
+            return new Regex(pattern, RegexOptions.CultureInvariant, TimeSpan.FromMilliseconds(100));
+        }
+        catch (ArgumentException)
+        {
+            return null;
+        }
     }
 
     private static void CheckLength(Shape shape, int length, JsonElement value, string path, List<string> errors, bool blob = false)
