@@ -32,7 +32,10 @@ public static class Clients
     /// Runs an AWS CLI: v1 (the machine Python's <c>awscli</c> module) or v2 (Debian's <c>/usr/bin/aws</c>),
     /// with the endpoint, CA bundle, region and credentials in its environment.
     /// </summary>
-    public static async Task<CliResult> Aws(CitadelProcess server, int version, params string[] args)
+    public static Task<CliResult> Aws(CitadelProcess server, int version, params string[] args) => Aws(server, version, null, args);
+
+    /// <summary>Runs an AWS CLI as <see cref="Aws(CitadelProcess, int, string[])"/>, with extra environment variables set last (they win).</summary>
+    public static async Task<CliResult> Aws(CitadelProcess server, int version, IReadOnlyDictionary<string, string>? environment, params string[] args)
     {
         var start = version == 1
             ? new ProcessStartInfo(Python) { ArgumentList = { "-m", "awscli" } }
@@ -40,7 +43,7 @@ public static class Clients
         start.ArgumentList.Add("--endpoint-url");
         start.ArgumentList.Add(server.Endpoint);
         foreach (var arg in args) start.ArgumentList.Add(arg);
-        return await RunAsync(start, server);
+        return await RunAsync(start, server, environment);
     }
 
     /// <summary>Runs a Python script with boto3 against the server (endpoint in CITADEL_ENDPOINT).</summary>
@@ -63,7 +66,7 @@ public static class Clients
     /// <summary>The machine's Python 3 that has botocore, boto3 and awscli v1.</summary>
     public static string Python => Environment.GetEnvironmentVariable("CITADEL_TEST_PYTHON") ?? "python3";
 
-    private static async Task<CliResult> RunAsync(ProcessStartInfo start, CitadelProcess server)
+    private static async Task<CliResult> RunAsync(ProcessStartInfo start, CitadelProcess server, IReadOnlyDictionary<string, string>? environment = null)
     {
         start.RedirectStandardOutput = true;
         start.RedirectStandardError = true;
@@ -77,6 +80,7 @@ public static class Clients
         start.Environment["AWS_SHARED_CREDENTIALS_FILE"] = "/dev/null";
         start.Environment["AWS_PAGER"] = "";
         start.Environment.Remove("AWS_PROFILE");
+        foreach (var (name, value) in environment ?? new Dictionary<string, string>()) start.Environment[name] = value;
         using var process = Process.Start(start)!;
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();
