@@ -10,10 +10,17 @@ public sealed class SqliteConnectionFactory
 {
     private readonly string _connectionString;
 
+    private readonly string _synchronous;
+
     /// <summary>Creates a factory for the database file at <paramref name="path"/>.</summary>
-    public SqliteConnectionFactory(string path)
+    /// <param name="durable">
+    /// true: every commit is fsynced (<c>synchronous=FULL</c>). false (<c>NORMAL</c>): only for derived
+    /// data that can be rebuilt, where a commit may be lost on power failure but never corrupts.
+    /// </param>
+    public SqliteConnectionFactory(string path, bool durable = true)
     {
         Path = path;
+        _synchronous = durable ? "FULL" : "NORMAL";
         _connectionString = new SqliteConnectionStringBuilder
         {
             DataSource = path,
@@ -35,7 +42,7 @@ public sealed class SqliteConnectionFactory
     {
         var connection = new SqliteConnection(_connectionString);
         connection.Open();
-        Execute(connection, "PRAGMA synchronous=FULL; PRAGMA busy_timeout=30000; PRAGMA foreign_keys=ON;");
+        Execute(connection, $"PRAGMA synchronous={_synchronous}; PRAGMA busy_timeout=30000; PRAGMA foreign_keys=ON;");
         return connection;
     }
 

@@ -7,10 +7,14 @@ public static class CliProcess
 {
     public sealed record Result(int ExitCode, string Output);
 
-    public static async Task<Result> RunAsync(IDictionary<string, string>? environment, params string[] args)
+    public static Task<Result> RunAsync(IDictionary<string, string>? environment, params string[] args)
+        => RunProgramAsync(environment, "dotnet", [CitadelProcess.CliDll, .. args]);
+
+    public static Task<Result> RunProgramAsync(string program, params string[] args) => RunProgramAsync(null, program, args);
+
+    private static async Task<Result> RunProgramAsync(IDictionary<string, string>? environment, string program, string[] args)
     {
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        start.ArgumentList.Add(CitadelProcess.CliDll);
+        var start = new ProcessStartInfo(program) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         foreach (var arg in args) start.ArgumentList.Add(arg);
         foreach (var (key, value) in environment ?? new Dictionary<string, string>()) start.Environment[key] = value;
         using var process = Process.Start(start)!;

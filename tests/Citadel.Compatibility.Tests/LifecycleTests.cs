@@ -223,37 +223,38 @@ public sealed class LifecycleTests
     }
 
     [Fact]
-    public async Task NothingIsAnsweredWithoutAnAuditRecord()
+    public async Task NothingIsAnsweredWithoutAnAuditRecordAndServiceResumesWhenTheDiskDoes()
     {
-        var server = new CitadelProcess();
+        // The whole data directory on a small tmpfs, so the disk can really fill up.
+        var mount = Path.Combine(Path.GetTempPath(), "citadel-full-" + Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(mount);
+        Assert.Equal(0, (await CliProcess.RunProgramAsync("mount", "-t", "tmpfs", "-o", "size=16m", "tmpfs", mount)).ExitCode);
+        var server = new CitadelProcess(Path.Combine(mount, "data"));
         try
         {
             await server.StartAsync();
             using var kms = Clients.Kms(server);
             var keyId = (await kms.CreateKeyAsync(new CreateKeyRequest())).KeyMetadata.KeyId;
-            var auditDb = $"Data Source={Path.Combine(server.DataDirectory, "audit.db")}";
-            Sql(auditDb, "DROP TABLE event_resources");
-            var refused = await Assert.ThrowsAnyAsync<AmazonKeyManagementServiceException>(() => kms.EncryptAsync(new EncryptRequest { KeyId = keyId, Plaintext = new MemoryStream([1]) }));
+            var fill = Path.Combine(mount, "fill");
+            await CliProcess.RunProgramAsync("dd", "if=/dev/zero", $"of={fill}", "bs=1M", "count=64");
+            var refused = await Assert.ThrowsAnyAsync<AmazonKeyManagementServiceException>(() => kms.EncryptAsync(new EncryptRequest
+            {
+                KeyId = keyId,
+                Plaintext = new MemoryStream([1]),
+                EncryptionContext = new Dictionary<string, string> { ["padding"] = new string('p', 8000) },
+            }));
             Assert.Equal("KMSInternalException", refused.ErrorCode);
             Assert.Contains("audit", refused.Message, StringComparison.Ordinal);
-            Sql(auditDb, "CREATE TABLE event_resources (seq INTEGER NOT NULL, type TEXT NOT NULL, name TEXT NOT NULL)");
+            File.Delete(fill);
             var encrypted = await kms.EncryptAsync(new EncryptRequest { KeyId = keyId, Plaintext = new MemoryStream([1]) });
             Assert.NotNull(encrypted.CiphertextBlob);
         }
         finally
         {
             await server.DisposeAsync();
-            server.DeleteData();
+            await CliProcess.RunProgramAsync("umount", "-l", mount);
+            Directory.Delete(mount, true);
         }
-    }
-
-    private static void Sql(string connectionString, string sql)
-    {
-        using var connection = new Microsoft.Data.Sqlite.SqliteConnection(connectionString);
-        connection.Open();
-        using var command = connection.CreateCommand();
-        command.CommandText = sql;
-        command.ExecuteNonQuery();
     }
 
     [Theory]

@@ -33,10 +33,10 @@ public sealed class InvalidSettingsException(IReadOnlyList<string> errors)
 public sealed class CitadelServer : IAsyncDisposable
 {
     private readonly WebApplication _app;
-    private readonly SqliteAuditStore _audit;
+    private readonly JournalAuditStore _audit;
     private readonly FileStream _lock;
 
-    private CitadelServer(WebApplication app, SqliteAuditStore audit, FileStream directoryLock, CitadelOptions options, SealManager seal)
+    private CitadelServer(WebApplication app, JournalAuditStore audit, FileStream directoryLock, CitadelOptions options, SealManager seal)
     {
         _app = app;
         _audit = audit;
@@ -65,7 +65,7 @@ public sealed class CitadelServer : IAsyncDisposable
 
         var time = TimeProvider.System;
         var store = new SqliteDocumentStore(Path.Combine(dataDirectory, "metadata.db"));
-        var audit = new SqliteAuditStore(Path.Combine(dataDirectory, "audit.db"));
+        var audit = new JournalAuditStore(Path.Combine(dataDirectory, "audit"));
         var root = new RootKeyHolder();
         var seal = new SealManager(dataDirectory, options.Seal, root);
         seal.Start();

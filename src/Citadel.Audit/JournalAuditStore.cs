@@ -1,0 +1,151 @@
+using System.Diagnostics;
+using System.Threading.Channels;
+
+namespace Citadel.Audit;
+
+/// <summary>
+/// The embedded audit store: a durable append-only journal on the request path, and a lookup index
+/// built from it in the background.
+/// <list type="bullet">
+/// <item>Group commit: concurrent requests' events are appended in one write and one fsync; each request
+/// continues only after its event is on disk (fail closed: if the write fails, every request of the
+/// batch gets an error, and the journal is cut back to its last whole record).</item>
+/// <item>The index (<see cref="AuditIndex"/>) trails the journal by milliseconds; a lookup first brings it
+/// up to date, so a caller always finds its own earlier calls.</item>
+/// </list>
+/// </summary>
+public sealed class JournalAuditStore : IAuditStore
+{
+    private const int MaxBatch = 1024;
+    private const int IndexChunk = 2000;
+    private readonly AuditJournal _journal;
+    private readonly AuditIndex _index;
+    private readonly Channel<Pending> _queue = Channel.CreateUnbounded<Pending>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly SemaphoreSlim _indexSignal = new(0);
+    private readonly Lock _indexLock = new();
+    private readonly CancellationTokenSource _stopping = new();
+    private readonly Task _writerLoop;
+    private readonly Task _indexLoop;
+    private JournalPosition _durableEnd = new(1, 0);
+    private long _batches;
+    private long _events;
+    private long _batchMicros;
+
+    private sealed record Pending(string Body, TaskCompletionSource Done);
+
+    /// <summary>Opens (creating when needed) the store in <paramref name="directory"/> and starts its writer and indexer.</summary>
+    public JournalAuditStore(string directory)
+    {
+        Storage.FilePermissions.CreatePrivateDirectory(directory);
+        _journal = new AuditJournal(directory);
+        _index = new AuditIndex(Path.Combine(directory, "index.db"));
+        _durableEnd = _journal.End;
+        CatchUp();
+        _writerLoop = Task.Run(WriteLoopAsync);
+        _indexLoop = Task.Run(IndexLoopAsync);
+    }
+
+    /// <summary>Committed batches, events, and seconds spent writing them, for /metrics.</summary>
+    public (long Batches, long Events, double Seconds) Statistics => (Interlocked.Read(ref _batches), Interlocked.Read(ref _events), Interlocked.Read(ref _batchMicros) / 1e6);
+
+    /// <inheritdoc />
+    public Task AppendAsync(AuditEvent auditEvent, CancellationToken cancellationToken = default)
+    {
+        var pending = new Pending(auditEvent.ToJsonString(), new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
+        if (!_queue.Writer.TryWrite(pending))
+            throw new AuditUnavailableException("The audit store is shut down.");
+        return pending.Done.Task;
+    }
+
+    private async Task WriteLoopAsync()
+    {
+        var batch = new List<Pending>(MaxBatch);
+        var bodies = new List<string>(MaxBatch);
+        while (await _queue.Reader.WaitToReadAsync().ConfigureAwait(false))
+        {
+            batch.Clear();
+            bodies.Clear();
+            while (batch.Count < MaxBatch && _queue.Reader.TryRead(out var item))
+            {
+                batch.Add(item);
+                bodies.Add(item.Body);
+            }
+            if (batch.Count == 0) continue;
+            try
+            {
+                var started = Stopwatch.GetTimestamp();
+                _journal.Append(bodies);
+                Volatile.Write(ref _durableEnd, _journal.End);
+                Interlocked.Add(ref _batchMicros, (long)Stopwatch.GetElapsedTime(started).TotalMicroseconds);
+                Interlocked.Increment(ref _batches);
+                Interlocked.Add(ref _events, batch.Count);
+                foreach (var item in batch) item.Done.TrySetResult();
+                if (_indexSignal.CurrentCount == 0) _indexSignal.Release();
+            }
+            catch (Exception ex)
+            {
+                // Fail closed; the loop lives on, so service resumes when the disk does.
+                var failure = new AuditUnavailableException("The audit trail could not record the request: " + ex.Message, ex);
+                foreach (var item in batch) item.Done.TrySetException(failure);
+            }
+        }
+    }
+
+    private async Task IndexLoopAsync()
+    {
+        while (!_stopping.IsCancellationRequested)
+        {
+            try
+            {
+                await _indexSignal.WaitAsync(TimeSpan.FromSeconds(1), _stopping.Token).ConfigureAwait(false);
+                // Let a few batches gather: indexing thousands of events per transaction is far cheaper than one.
+                await Task.Delay(50, _stopping.Token).ConfigureAwait(false);
+                CatchUp();
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+            catch (Exception)
+            {
+                // The index is derived; a failed pass is retried on the next signal or second.
+            }
+        }
+    }
+
+    /// <summary>Indexes every durable journal record not yet indexed.</summary>
+    private void CatchUp()
+    {
+        lock (_indexLock)
+        {
+            var to = Volatile.Read(ref _durableEnd);
+            while (true)
+            {
+                var from = _index.Position();
+                if (!from.IsBefore(to)) return;
+                if (_index.Apply(AuditJournal.Read(_journal.Location, from, to), IndexChunk) == 0) return;
+            }
+        }
+    }
+
+    /// <inheritdoc />
+    public Task<AuditPage> LookupAsync(AuditQuery query, CancellationToken cancellationToken = default)
+    {
+        CatchUp();
+        return Task.FromResult(_index.Lookup(query));
+    }
+
+    /// <inheritdoc />
+    public async ValueTask DisposeAsync()
+    {
+        // Drain: everything accepted before shutdown is written before we return.
+        _queue.Writer.TryComplete();
+        await _writerLoop.ConfigureAwait(false);
+        await _stopping.CancelAsync().ConfigureAwait(false);
+        await _indexLoop.ConfigureAwait(false);
+        CatchUp();
+        _journal.Dispose();
+        _stopping.Dispose();
+        _indexSignal.Dispose();
+    }
+}
