@@ -50,4 +50,35 @@ public sealed class ObservabilityTests(CitadelFixture fixture)
         Assert.Equal("audited", record.GetProperty("requestParameters").GetProperty("description").GetString());
         Assert.Equal(created.KeyMetadata.Arn, record.GetProperty("responseElements").GetProperty("keyMetadata").GetProperty("arn").GetString());
     }
+
+    [Fact]
+    public async Task UnknownOperationsGetTheAwsErrorAndDoNotGrowMetricLabels()
+    {
+        using var http = fixture.Server.HttpClient();
+        var uri = new Uri(fixture.Server.Endpoint);
+        var body = "{}"u8.ToArray();
+        var signed = Citadel.Iam.SigV4Signer.Sign("POST", $"{uri.Host}:{uri.Port}", "/", "", new Dictionary<string, string> { ["x-amz-target"] = "TrentService.NoSuchOperation42" },
+            body, CitadelProcess.AccessKeyId, CitadelProcess.SecretAccessKey, "us-east-1", "kms", DateTimeOffset.UtcNow);
+        using var request = new HttpRequestMessage(HttpMethod.Post, uri) { Content = new ByteArrayContent(body) };
+        request.Headers.TryAddWithoutValidation("X-Amz-Target", "TrentService.NoSuchOperation42");
+        foreach (var (name, value) in signed) request.Headers.TryAddWithoutValidation(name, value);
+        using var response = await http.SendAsync(request);
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Equal("UnknownOperationException", JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.GetProperty("__type").GetString());
+        var metrics = await http.GetStringAsync($"{fixture.Server.Endpoint}/metrics");
+        Assert.DoesNotContain("NoSuchOperation42", metrics, StringComparison.Ordinal);
+        Assert.Contains("operation=\"unknown\",outcome=\"client_error\"", metrics, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task UnsignedRequestsAreMissingAuthenticationToken()
+    {
+        using var http = fixture.Server.HttpClient();
+        using var request = new HttpRequestMessage(HttpMethod.Post, fixture.Server.Endpoint) { Content = new StringContent("{}") };
+        request.Headers.TryAddWithoutValidation("X-Amz-Target", "TrentService.ListKeys");
+        using var response = await http.SendAsync(request);
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Equal("MissingAuthenticationTokenException", JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.GetProperty("__type").GetString());
+        Assert.False(string.IsNullOrEmpty(response.Headers.GetValues("x-amzn-RequestId").Single()));
+    }
 }

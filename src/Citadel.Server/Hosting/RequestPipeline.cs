@@ -79,7 +79,9 @@ public sealed class RequestPipeline(
         if (early is not null)
         {
             logger.LogInformation("{Service}.{Operation} refused before authentication: {ErrorType} {Message}", serviceName, operationName, early.Type, early.Message);
-            metrics.Request(serviceName, operationName.Length == 0 ? "unknown" : operationName, "auth_error", Stopwatch.GetElapsedTime(started), []);
+            // Metric labels come only from known names, so a client cannot grow them without bound.
+            var metricOperation = service is not null && service.Find(operationName) is { } known ? known.Name : "unknown";
+            metrics.Request(service?.ScopeName ?? "unknown", metricOperation, "auth_error", Stopwatch.GetElapsedTime(started), []);
             await WriteErrorAsync(http, early).ConfigureAwait(false);
             return;
         }
@@ -156,7 +158,7 @@ public sealed class RequestPipeline(
         }
 
         var outcome = error is null ? "success" : error.Status >= 500 ? "server_error" : "client_error";
-        metrics.Request(service.ScopeName, eventName, outcome, Stopwatch.GetElapsedTime(started), collector.KeySpecs);
+        metrics.Request(service.ScopeName, operation?.Name ?? "unknown", outcome, Stopwatch.GetElapsedTime(started), collector.KeySpecs);
         logger.LogInformation("{Service}.{Operation} {Outcome} {ErrorType} by {Principal} in {ElapsedMs:F1} ms",
             service.ScopeName, eventName, outcome, error?.Type ?? "-", call.Principal.Arn, Stopwatch.GetElapsedTime(started).TotalMilliseconds);
 
