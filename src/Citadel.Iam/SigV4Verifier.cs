@@ -77,7 +77,6 @@ public sealed class SigV4Verifier(ICredentialStore credentials, TimeProvider tim
     private void CheckTime(AuthorizationParts parts, DateTimeOffset requestTime, bool presigned)
     {
         var now = time.GetUtcNow();
-        var nowText = now.ToString(AmzDateFormat, CultureInfo.InvariantCulture);
         if (presigned)
         {
             if (requestTime - now > MaxClockSkew)
@@ -86,13 +85,16 @@ public sealed class SigV4Verifier(ICredentialStore credentials, TimeProvider tim
                 throw new AuthenticationException(AuthenticationErrorKind.Expired, "Request has expired");
             return;
         }
+        // The messages are formatted only on failure: this runs on every request.
         if (now - requestTime > MaxClockSkew)
             throw new AuthenticationException(AuthenticationErrorKind.Expired,
-                $"Signature expired: {parts.AmzDate} is now earlier than {(now - MaxClockSkew).ToString(AmzDateFormat, CultureInfo.InvariantCulture)} ({nowText} - 15 min.)");
+                $"Signature expired: {parts.AmzDate} is now earlier than {Format(now - MaxClockSkew)} ({Format(now)} - 15 min.)");
         if (requestTime - now > MaxClockSkew)
             throw new AuthenticationException(AuthenticationErrorKind.Expired,
-                $"Signature not yet current: {parts.AmzDate} is still later than {(now + MaxClockSkew).ToString(AmzDateFormat, CultureInfo.InvariantCulture)} ({nowText} + 15 min.)");
+                $"Signature not yet current: {parts.AmzDate} is still later than {Format(now + MaxClockSkew)} ({Format(now)} + 15 min.)");
     }
+
+    private static string Format(DateTimeOffset time) => time.ToString(AmzDateFormat, CultureInfo.InvariantCulture);
 
     private static DateTimeOffset ParseTime(string amzDate)
     {
