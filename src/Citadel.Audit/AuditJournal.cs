@@ -11,17 +11,24 @@ public sealed record JournalPosition(int Segment, long Offset)
 
 /// <summary>
 /// The durable audit journal: append-only segment files (<c>journal-000001.log</c>, ...) of one
-/// CloudTrail JSON record per line. A batch is written and fsynced before any of its requests is
-/// answered. At open, an incomplete last line (a write cut by a crash, never acknowledged) is cut off.
+/// CloudTrail JSON record per line, each prefixed by its hash-chain link:
+/// <code>hex(chain_i) ' ' json_i '\n'    chain_i = SHA-256(chain_{i-1} || json_i), chain_0 = 32 zero bytes</code>
+/// so every record commits to all records before it (<see cref="AuditChainVerifier"/>). A batch is written
+/// and fsynced before any of its requests is answered. At open, an incomplete last line (a write cut by
+/// a crash, never acknowledged) is cut off.
 /// </summary>
 public sealed class AuditJournal : IDisposable
 {
     /// <summary>Segments roll over at this size.</summary>
     public const long SegmentBytes = 64L << 20;
 
+    /// <summary>Bytes of the chain prefix: 64 hex characters and a space.</summary>
+    public const int PrefixBytes = 65;
+
     private readonly string _directory;
     private FileStream _current;
     private int _segment;
+    private byte[] _head;
 
     /// <summary>Opens the journal in <paramref name="directory"/>, repairing a torn tail.</summary>
     public AuditJournal(string directory)
@@ -35,6 +42,16 @@ public sealed class AuditJournal : IDisposable
         TruncateTornTail(_current);
         _current.Seek(0, SeekOrigin.End);
         Storage.FilePermissions.RestrictToOwner(path);
+        _head = LastLink(directory, segments) ?? new byte[32];
+    }
+
+    /// <summary>The next chain link: SHA-256 of the previous link and the record's bytes.</summary>
+    public static byte[] Link(ReadOnlySpan<byte> previous, ReadOnlySpan<byte> record)
+    {
+        using var hash = System.Security.Cryptography.IncrementalHash.CreateHash(System.Security.Cryptography.HashAlgorithmName.SHA256);
+        hash.AppendData(previous);
+        hash.AppendData(record);
+        return hash.GetHashAndReset();
     }
 
     /// <summary>The position just after the last durable record.</summary>
@@ -44,10 +61,14 @@ public sealed class AuditJournal : IDisposable
     public void Append(IReadOnlyList<string> records)
     {
         var buffer = new MemoryStream();
+        var head = _head;
         foreach (var record in records)
         {
             var bytes = Encoding.UTF8.GetBytes(record);
             if (bytes.AsSpan().IndexOf((byte)'\n') >= 0) throw new ArgumentException("A journal record must be one line.", nameof(records));
+            head = Link(head, bytes);
+            buffer.Write(Encoding.ASCII.GetBytes(Convert.ToHexStringLower(head)));
+            buffer.WriteByte((byte)' ');
             buffer.Write(bytes);
             buffer.WriteByte((byte)'\n');
         }
@@ -57,6 +78,7 @@ public sealed class AuditJournal : IDisposable
         {
             _current.Write(buffer.GetBuffer(), 0, (int)buffer.Length);
             _current.Flush(flushToDisk: true);
+            _head = head;
         }
         catch
         {
@@ -66,7 +88,7 @@ public sealed class AuditJournal : IDisposable
         }
     }
 
-    /// <summary>Reads whole records from <paramref name="from"/> up to <paramref name="to"/>.</summary>
+    /// <summary>Reads whole records (the JSON, without the chain prefix) from <paramref name="from"/> up to <paramref name="to"/>.</summary>
     public static IEnumerable<(string Record, JournalPosition After)> Read(string directory, JournalPosition from, JournalPosition to)
     {
         foreach (var segment in Segments(directory).Where(s => s >= from.Segment && s <= to.Segment))
@@ -86,7 +108,9 @@ public sealed class AuditJournal : IDisposable
                     line.WriteByte((byte)b);
                     continue;
                 }
-                yield return (Encoding.UTF8.GetString(line.GetBuffer(), 0, (int)line.Length), new JournalPosition(segment, offset));
+                var length = (int)line.Length - PrefixBytes;
+                if (length < 0) throw new InvalidDataException($"Journal segment {segment} has a malformed record ending at byte {offset}.");
+                yield return (Encoding.UTF8.GetString(line.GetBuffer(), PrefixBytes, length), new JournalPosition(segment, offset));
                 line.SetLength(0);
             }
         }
@@ -122,13 +146,33 @@ public sealed class AuditJournal : IDisposable
         if (position != length) stream.SetLength(position);
     }
 
-    private static List<int> Segments(string directory) => System.IO.Directory.Exists(directory)
+    private static byte[]? LastLink(string directory, List<int> segments)
+    {
+        for (var i = segments.Count - 1; i >= 0; i--)
+        {
+            var path = SegmentPath(directory, segments[i]);
+            using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
+            if (stream.Length < PrefixBytes + 1) continue;
+            // The last line starts after the previous newline; its first 64 bytes are the head link.
+            var tail = new byte[(int)Math.Min(stream.Length, 1 << 20)];
+            stream.Seek(-tail.Length, SeekOrigin.End);
+            stream.ReadExactly(tail);
+            var end = tail.Length - 1;
+            var start = tail.AsSpan(0, end).LastIndexOf((byte)'\n') + 1;
+            return Convert.FromHexString(Encoding.ASCII.GetString(tail, start, 64));
+        }
+        return null;
+    }
+
+    /// <summary>The segments of a journal directory, in order.</summary>
+    public static List<int> Segments(string directory) => System.IO.Directory.Exists(directory)
         ? System.IO.Directory.EnumerateFiles(directory, "journal-*.log")
             .Select(f => int.Parse(Path.GetFileNameWithoutExtension(f)["journal-".Length..], System.Globalization.CultureInfo.InvariantCulture))
             .Order().ToList()
         : [];
 
-    private static string SegmentPath(string directory, int segment)
+    /// <summary>The file of a segment.</summary>
+    public static string SegmentPath(string directory, int segment)
         => Path.Combine(directory, $"journal-{segment.ToString("D6", System.Globalization.CultureInfo.InvariantCulture)}.log");
 
     /// <inheritdoc />

@@ -5,4 +5,5 @@ var root = new RootCommand("Citadel: the encryption services of a public cloud, 
 root.Subcommands.Add(ServeCommand.Create());
 root.Subcommands.Add(EnvCommand.Create());
 root.Subcommands.Add(OperatorCommand.Create());
+root.Subcommands.Add(AuditCommand.Create());
 return await root.Parse(args).InvokeAsync();

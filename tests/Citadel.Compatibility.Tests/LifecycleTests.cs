@@ -257,6 +257,37 @@ public sealed class LifecycleTests
         }
     }
 
+    [Fact]
+    public async Task AuditVerifyChecksTheChainOfARealServerAndFindsAnEdit()
+    {
+        var server = new CitadelProcess();
+        try
+        {
+            await server.StartAsync();
+            using (var kms = Clients.Kms(server))
+            {
+                var keyId = (await kms.CreateKeyAsync(new CreateKeyRequest { Description = "chain" })).KeyMetadata.KeyId;
+                for (var i = 0; i < 5; i++) await kms.EncryptAsync(new EncryptRequest { KeyId = keyId, Plaintext = new MemoryStream([(byte)i]) });
+            }
+            await server.StopAsync();
+            var ok = await CliProcess.RunAsync(null, "audit", "verify", "--data", server.DataDirectory);
+            Assert.True(ok.ExitCode == 0, ok.Output);
+            Assert.Contains("OK: 6 records", ok.Output, StringComparison.Ordinal);
+
+            var journal = Directory.EnumerateFiles(Path.Combine(server.DataDirectory, "audit"), "journal-*.log").Single();
+            var text = await File.ReadAllTextAsync(journal);
+            await File.WriteAllTextAsync(journal, text.Replace("\"description\":\"chain\"", "\"description\":\"chair\"", StringComparison.Ordinal));
+            var tampered = await CliProcess.RunAsync(null, "audit", "verify", "--data", server.DataDirectory);
+            Assert.Equal(1, tampered.ExitCode);
+            Assert.Contains("TAMPERED: record 1 breaks the hash chain", tampered.Output, StringComparison.Ordinal);
+        }
+        finally
+        {
+            await server.DisposeAsync();
+            server.DeleteData();
+        }
+    }
+
     [Theory]
     [InlineData("--listen", "not-an-address", "Citadel:Listen")]
     [InlineData("--region", "Mars", "Citadel:Region")]
