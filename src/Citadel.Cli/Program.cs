@@ -6,4 +6,5 @@ root.Subcommands.Add(ServeCommand.Create());
 root.Subcommands.Add(EnvCommand.Create());
 root.Subcommands.Add(OperatorCommand.Create());
 root.Subcommands.Add(AuditCommand.Create());
+root.Subcommands.Add(KmsCommand.Create());
 return await root.Parse(args).InvokeAsync();

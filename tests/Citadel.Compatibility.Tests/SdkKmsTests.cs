@@ -109,4 +109,35 @@ public sealed class SdkKmsTests(CitadelFixture fixture)
         } while (marker is not null);
         Assert.Superset(created, seen);
     }
+
+    [Fact]
+    public async Task KeyLastUsageIsTheNewestSuccessfulCryptographicCall()
+    {
+        var key = await _kms.CreateKeyAsync(new CreateKeyRequest());
+        var unused = await _kms.GetKeyLastUsageAsync(new GetKeyLastUsageRequest { KeyId = key.KeyMetadata.KeyId });
+        Assert.Null(unused.KeyLastUsage);
+        Assert.Equal(key.KeyMetadata.CreationDate, unused.KeyCreationDate);
+
+        var context = new Dictionary<string, string> { ["a"] = "b" };
+        var encrypted = await _kms.EncryptAsync(new EncryptRequest { KeyId = key.KeyMetadata.KeyId, Plaintext = new MemoryStream([1]), EncryptionContext = context });
+        await _kms.DescribeKeyAsync(new DescribeKeyRequest { KeyId = key.KeyMetadata.KeyId });
+        encrypted.CiphertextBlob.Position = 0;
+        await Assert.ThrowsAsync<InvalidCiphertextException>(() => _kms.DecryptAsync(new DecryptRequest { CiphertextBlob = encrypted.CiphertextBlob }));
+
+        var used = await _kms.GetKeyLastUsageAsync(new GetKeyLastUsageRequest { KeyId = key.KeyMetadata.Arn });
+        Assert.Equal("Encrypt", used.KeyLastUsage.Operation.Value);
+        Assert.Equal(encrypted.ResponseMetadata.RequestId, used.KeyLastUsage.KmsRequestId);
+        Assert.False(string.IsNullOrEmpty(used.KeyLastUsage.CloudTrailEventId));
+
+        var cli = await Clients.Aws(fixture.Server, 1, "kms", "get-key-last-usage", "--key-id", key.KeyMetadata.KeyId, "--output", "json");
+        Assert.True(cli.ExitCode == 0, cli.StdErr);
+        Assert.Contains(used.KeyLastUsage.CloudTrailEventId, cli.StdOut, StringComparison.Ordinal);
+
+        var admin = new Dictionary<string, string> { ["AWS_ACCESS_KEY_ID"] = CitadelProcess.AccessKeyId, ["AWS_SECRET_ACCESS_KEY"] = CitadelProcess.SecretAccessKey };
+        var lastUsed = await CliProcess.RunAsync(admin, "kms", "last-used", key.KeyMetadata.KeyId, "--data", fixture.Server.DataDirectory, "--listen", $"127.0.0.1:{fixture.Server.Port}");
+        Assert.True(lastUsed.ExitCode == 0, lastUsed.Output);
+        Assert.Contains("last use: Encrypt", lastUsed.Output, StringComparison.Ordinal);
+        Assert.Contains($"event id: {used.KeyLastUsage.CloudTrailEventId}", lastUsed.Output, StringComparison.Ordinal);
+        Assert.Contains("by:       arn:aws:iam::000000000000:root from 127.0.0.1", lastUsed.Output, StringComparison.Ordinal);
+    }
 }

@@ -91,7 +91,7 @@ public sealed class CitadelServer : IAsyncDisposable
         var kmsSettings = new KmsSettings(options.AccountId, options.Region, options.Partition);
         var keys = new KeyRepository(store, root);
         var kms = new KmsContext(kmsSettings, keys, root, time, SystemRandom.Instance);
-        var services = new IJsonService[] { new KmsJsonService(kms), new CloudTrailJsonService(audit) }.ToDictionary(s => s.ScopeName);
+        var services = new IJsonService[] { new KmsJsonService(kms, audit), new CloudTrailJsonService(audit) }.ToDictionary(s => s.ScopeName);
         var metrics = new CitadelMetrics();
 
         var builder = WebApplication.CreateSlimBuilder();

@@ -5,7 +5,7 @@ using Citadel.Server.Protocols;
 namespace Citadel.Server.Services;
 
 /// <summary>KMS over awsJson1_1 (TrentService): every operation of <see cref="KmsOperations"/>.</summary>
-public sealed class KmsJsonService(KmsContext context) : IJsonService
+public sealed class KmsJsonService(KmsContext context, IAuditStore audit) : IJsonService
 {
     /// <inheritdoc />
     public string ScopeName => "kms";
@@ -19,23 +19,30 @@ public sealed class KmsJsonService(KmsContext context) : IJsonService
     /// <inheritdoc />
     public JsonOperation? Find(string operation)
     {
+        if (operation == "GetKeyLastUsage")
+            return new JsonOperation(operation, true, typeof(GetKeyLastUsageRequest), (call, request, resources, ct) =>
+                Run(call, resources, kmsCall => GetKeyLastUsage.ExecuteAsync(context, audit, kmsCall, (GetKeyLastUsageRequest)request, ct)));
         if (!KmsOperations.All.TryGetValue(operation, out var op)) return null;
-        return new JsonOperation(op.Name, op.ReadOnly, op.RequestType, async (call, request, resources, ct) =>
+        return new JsonOperation(op.Name, op.ReadOnly, op.RequestType, (call, request, resources, ct) =>
+            Run(call, resources, kmsCall => op.ExecuteAsync(context, kmsCall, request, ct)));
+    }
+
+    // Runs a KMS call and reports the keys it touched, even when it fails, for the audit record and metrics.
+    private async Task<object?> Run<T>(ApiCall call, ResourceCollector resources, Func<KmsCall, Task<T>> execute)
+    {
+        var kmsCall = new KmsCall(call.Principal.Arn, call.Principal.AccountId);
+        try
         {
-            var kmsCall = new KmsCall(call.Principal.Arn, call.Principal.AccountId);
-            try
+            return await execute(kmsCall).ConfigureAwait(false);
+        }
+        finally
+        {
+            foreach (var (arn, spec) in kmsCall.Touched)
             {
-                return await op.ExecuteAsync(context, kmsCall, request, ct).ConfigureAwait(false);
+                resources.Resources.Add(new AuditResource("AWS::KMS::Key", arn, context.Settings.AccountId));
+                resources.KeySpecs.Add(spec);
             }
-            finally
-            {
-                foreach (var (arn, spec) in kmsCall.Touched)
-                {
-                    resources.Resources.Add(new AuditResource("AWS::KMS::Key", arn, context.Settings.AccountId));
-                    resources.KeySpecs.Add(spec);
-                }
-            }
-        });
+        }
     }
 
     /// <inheritdoc />
