@@ -12,10 +12,15 @@ public interface IAuthorizer
     string? Authorize(Principal principal, string action);
 }
 
-/// <summary>Allows the account root; denies every other principal.</summary>
+/// <summary>
+/// Allows the account root; denies every other principal (IAM users start with no permissions, and
+/// there are no policies yet), except sts:GetCallerIdentity, which AWS answers for anyone authenticated.
+/// </summary>
 public sealed class RootOnlyAuthorizer : IAuthorizer
 {
     /// <inheritdoc />
     public string? Authorize(Principal principal, string action)
-        => principal.IsRoot ? null : $"User: {principal.Arn} is not authorized to perform: {action} because no identity-based policy allows the {action} action";
+        => principal.IsRoot || action == "sts:GetCallerIdentity"
+            ? null
+            : $"User: {principal.Arn} is not authorized to perform: {action} because no identity-based policy allows the {action} action";
 }

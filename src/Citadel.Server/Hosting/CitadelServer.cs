@@ -4,6 +4,7 @@ using System.Text.Json;
 using Citadel.Audit;
 using Citadel.Crypto;
 using Citadel.Iam;
+using Citadel.Iam.Identity;
 using Citadel.Kms;
 using Citadel.Kms.Keys;
 using Citadel.Server.Observability;
@@ -71,10 +72,16 @@ public sealed class CitadelServer : IAsyncDisposable
         seal.Start();
 
         var credentials = new AdministratorCredentials(store, root, options.AccountId, options.Partition);
+        var iam = new IamDirectory(store, () => root.Current, options.AccountId, options.Partition, time);
         if (options.RootAccessKeyId is not null) credentials.UseGiven(options.RootAccessKeyId, options.RootSecretAccessKey!);
         async Task LoadCredentialsAsync()
         {
-            if (root.IsSealed) return;
+            if (root.IsSealed)
+            {
+                iam.ForgetCredentials();
+                return;
+            }
+            await iam.LoadCredentialsAsync().ConfigureAwait(false);
             var created = await credentials.LoadOrCreateAsync().ConfigureAwait(false);
             if (created is not null)
             {
@@ -91,7 +98,7 @@ public sealed class CitadelServer : IAsyncDisposable
         var kmsSettings = new KmsSettings(options.AccountId, options.Region, options.Partition);
         var keys = new KeyRepository(store, root);
         var kms = new KmsContext(kmsSettings, keys, root, time, SystemRandom.Instance);
-        var services = new IJsonService[] { new KmsJsonService(kms, audit), new CloudTrailJsonService(audit) }.ToDictionary(s => s.ScopeName);
+        var services = new IApiService[] { new KmsJsonService(kms, audit), new CloudTrailJsonService(audit), new IamQueryService(iam), new StsQueryService() }.ToDictionary(s => s.ScopeName);
         var metrics = new CitadelMetrics();
 
         var builder = WebApplication.CreateSlimBuilder();
@@ -129,7 +136,7 @@ public sealed class CitadelServer : IAsyncDisposable
         builder.Services.AddHostedService(sp => new MaintenanceService(kms, options, sp.GetRequiredService<ILogger<MaintenanceService>>()));
 
         var app = builder.Build();
-        var pipeline = new RequestPipeline(services, new SigV4Verifier(credentials, time), new RootOnlyAuthorizer(), audit, root, metrics, options, time,
+        var pipeline = new RequestPipeline(services, new SigV4Verifier(new CompositeCredentialStore(credentials, iam), time), new RootOnlyAuthorizer(), audit, root, metrics, options, time,
             app.Services.GetRequiredService<ILogger<RequestPipeline>>());
         var operatorApi = new OperatorApi(seal, new SigV4Verifier(credentials, time));
         var logger = app.Services.GetRequiredService<ILogger<CitadelServer>>();

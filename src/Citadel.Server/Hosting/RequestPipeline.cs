@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Security.Cryptography;
+using System.Text;
 using System.Text.Json;
 using Citadel.Audit;
 using Citadel.Iam;
@@ -17,7 +18,7 @@ namespace Citadel.Server.Hosting;
 /// the audit event durably (no record, no answer) → answer in the protocol's shape.
 /// </summary>
 public sealed class RequestPipeline(
-    IReadOnlyDictionary<string, IJsonService> services,
+    IReadOnlyDictionary<string, IApiService> services,
     SigV4Verifier verifier,
     IAuthorizer authorizer,
     IAuditStore audit,
@@ -35,21 +36,31 @@ public sealed class RequestPipeline(
     {
         var started = Stopwatch.GetTimestamp();
         var body = await ReadBodyAsync(http.Request, http.RequestAborted).ConfigureAwait(false);
+        var target = http.Request.Headers["X-Amz-Target"].ToString();
         if (body is null)
         {
-            await WriteErrorAsync(http, new ServiceError(413, "RequestEntityTooLargeException", "Request body is larger than 1 MiB.")).ConfigureAwait(false);
+            await WriteErrorAsync(http, null, new ServiceError(413, "RequestEntityTooLargeException", "Request body is larger than 1 MiB."), requestId, target.Length == 0).ConfigureAwait(false);
             return;
         }
 
         var sigRequest = ToSigV4Request(http.Request, body);
         var scope = SigV4Verifier.PeekScope(sigRequest);
-        var target = http.Request.Headers["X-Amz-Target"].ToString();
         var service = scope is not null
             ? services.GetValueOrDefault(scope.Service)
-            : services.Values.FirstOrDefault(s => target.StartsWith(s.Model.TargetPrefix + ".", StringComparison.Ordinal));
+            : services.Values.FirstOrDefault(s => s.Model.TargetPrefix.Length > 0 && target.StartsWith(s.Model.TargetPrefix + ".", StringComparison.Ordinal));
         var serviceName = service?.ScopeName ?? scope?.Service ?? "unknown";
-        var operationName = service is not null && target.StartsWith(service.Model.TargetPrefix + ".", StringComparison.Ordinal)
-            ? target[(service.Model.TargetPrefix.Length + 1)..] : "";
+        Dictionary<string, string>? queryParameters = null;
+        string operationName;
+        if (service?.Model.Protocol == "query")
+        {
+            queryParameters = QueryProtocol.Parameters(sigRequest.RawQuery, body, http.Request.ContentType);
+            operationName = queryParameters.GetValueOrDefault("Action") ?? "";
+        }
+        else
+        {
+            operationName = service is not null && target.StartsWith(service.Model.TargetPrefix + ".", StringComparison.Ordinal)
+                ? target[(service.Model.TargetPrefix.Length + 1)..] : "";
+        }
 
         ServiceError? early = null;
         AuthenticatedRequest? authenticated = null;
@@ -82,15 +93,15 @@ public sealed class RequestPipeline(
             // Metric labels come only from known names, so a client cannot grow them without bound.
             var metricOperation = service is not null && service.Find(operationName) is { } known ? known.Name : "unknown";
             metrics.Request(service?.ScopeName ?? "unknown", metricOperation, "auth_error", Stopwatch.GetElapsedTime(started), []);
-            await WriteErrorAsync(http, early).ConfigureAwait(false);
+            await WriteErrorAsync(http, service, early, requestId, queryStyle: service is null ? target.Length == 0 : service.Model.Protocol == "query").ConfigureAwait(false);
             return;
         }
 
         var call = new ApiCall(requestId, authenticated!.Principal, http.Connection.RemoteIpAddress?.ToString() ?? "unknown", http.Request.Headers.UserAgent.ToString());
-        await DispatchAsync(http, service!, operationName, call, body, started).ConfigureAwait(false);
+        await DispatchAsync(http, service!, operationName, call, body, queryParameters, started).ConfigureAwait(false);
     }
 
-    private async Task DispatchAsync(HttpContext http, IJsonService service, string operationName, ApiCall call, byte[] body, long started)
+    private async Task DispatchAsync(HttpContext http, IApiService service, string operationName, ApiCall call, byte[] body, Dictionary<string, string>? queryParameters, long started)
     {
         var operation = operationName.Length > 0 ? service.Find(operationName) : null;
         var eventName = operation?.Name ?? (operationName.Length > 0 ? operationName : "Unknown");
@@ -102,7 +113,9 @@ public sealed class RequestPipeline(
         {
             if (operation is null || !service.Model.HasOperation(operation.Name))
                 throw new ProtocolError(new ServiceError(400, "UnknownOperationException", $"Unknown operation '{operationName}'."));
-            request = Parse(service, operation, body);
+            request = queryParameters is null
+                ? Parse(service, operation, body)
+                : Parse(service, operation, JsonSerializer.SerializeToUtf8Bytes(QueryProtocol.ToJson(service.Model, service.Model.InputShape(operation.Name), queryParameters)));
             var action = $"{service.ScopeName}:{operation.Name}";
             if (authorizer.Authorize(call.Principal, action) is { } denied)
                 throw new ProtocolError(new ServiceError(400, "AccessDeniedException", denied));
@@ -162,19 +175,30 @@ public sealed class RequestPipeline(
         logger.LogInformation("{Service}.{Operation} {Outcome} {ErrorType} by {Principal} in {ElapsedMs:F1} ms",
             service.ScopeName, eventName, outcome, error?.Type ?? "-", call.Principal.Arn, Stopwatch.GetElapsedTime(started).TotalMilliseconds);
 
+        var query = service.Model.Protocol == "query";
         if (error is not null)
         {
-            await WriteErrorAsync(http, error).ConfigureAwait(false);
+            await WriteErrorAsync(http, service, error, call.RequestId, query).ConfigureAwait(false);
             return;
         }
         http.Response.StatusCode = 200;
-        http.Response.ContentType = JsonContentType;
-        var payload = response is null or Citadel.Kms.EmptyResponse ? "{}"u8.ToArray() : JsonSerializer.SerializeToUtf8Bytes(response, response.GetType(), WireJson.Options);
+        byte[] payload;
+        if (query)
+        {
+            http.Response.ContentType = "text/xml";
+            var node = response is null or Citadel.Kms.EmptyResponse ? null : JsonSerializer.SerializeToNode(response, response.GetType(), WireJson.Options);
+            payload = Encoding.UTF8.GetBytes(QueryProtocol.ToXml(service.Model, operation!.Name, node, call.RequestId));
+        }
+        else
+        {
+            http.Response.ContentType = JsonContentType;
+            payload = response is null or Citadel.Kms.EmptyResponse ? "{}"u8.ToArray() : JsonSerializer.SerializeToUtf8Bytes(response, response.GetType(), WireJson.Options);
+        }
         http.Response.ContentLength = payload.Length;
         await http.Response.Body.WriteAsync(payload).ConfigureAwait(false);
     }
 
-    private static object Parse(IJsonService service, JsonOperation operation, byte[] body)
+    private static object Parse(IApiService service, ApiOperation operation, byte[] body)
     {
         JsonDocument document;
         try
@@ -201,9 +225,19 @@ public sealed class RequestPipeline(
         }
     }
 
-    /// <summary>Writes an awsJson error: status, <c>__type</c>, <c>message</c>, and the x-amzn-ErrorType header.</summary>
-    public static async Task WriteErrorAsync(HttpContext http, ServiceError error)
+    /// <summary>Writes an error in the protocol's shape: awsJson (<c>__type</c>, <c>message</c>, x-amzn-ErrorType) or query XML.</summary>
+    public static async Task WriteErrorAsync(HttpContext http, IApiService? service, ServiceError error, string requestId, bool queryStyle)
     {
+        if (queryStyle)
+        {
+            var (status, code) = QueryErrors.Translate(error);
+            http.Response.StatusCode = status;
+            http.Response.ContentType = "text/xml";
+            var xml = Encoding.UTF8.GetBytes(QueryProtocol.ErrorXml(service?.Model, code, error.Message, status < 500, requestId));
+            http.Response.ContentLength = xml.Length;
+            await http.Response.Body.WriteAsync(xml).ConfigureAwait(false);
+            return;
+        }
         http.Response.StatusCode = error.Status;
         http.Response.ContentType = JsonContentType;
         http.Response.Headers["x-amzn-ErrorType"] = error.Type;

@@ -14,6 +14,7 @@ public sealed class ServiceModel
 {
     private readonly Dictionary<string, Shape> _shapes = new(StringComparer.Ordinal);
     private readonly Dictionary<string, string?> _inputs = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, (string? Shape, string? Wrapper)> _outputs = new(StringComparer.Ordinal);
 
     /// <summary>A shape compiled from the model once, so validation does no JSON lookups.</summary>
     private sealed class Shape
@@ -30,14 +31,23 @@ public sealed class ServiceModel
         public string? Member { get; init; }
         public string? Key { get; init; }
         public string? Value { get; init; }
+        public (string Code, int Status, bool Sender)? Error { get; init; }
     }
 
     private ServiceModel(JsonDocument document)
     {
         var root = document.RootElement;
-        TargetPrefix = root.GetProperty("metadata").GetProperty("targetPrefix").GetString() ?? "";
+        var metadata = root.GetProperty("metadata");
+        TargetPrefix = metadata.TryGetProperty("targetPrefix", out var prefix) ? prefix.GetString() ?? "" : "";
+        Protocol = metadata.GetProperty("protocol").GetString() ?? "json";
+        XmlNamespace = metadata.TryGetProperty("xmlNamespace", out var ns) ? ns.GetString() : null;
         foreach (var operation in root.GetProperty("operations").EnumerateObject())
+        {
             _inputs[operation.Name] = operation.Value.TryGetProperty("input", out var input) ? input.GetProperty("shape").GetString() : null;
+            _outputs[operation.Name] = operation.Value.TryGetProperty("output", out var output)
+                ? (output.GetProperty("shape").GetString(), output.TryGetProperty("resultWrapper", out var wrapper) ? wrapper.GetString() : null)
+                : (null, null);
+        }
         foreach (var entry in root.GetProperty("shapes").EnumerateObject())
         {
             var s = entry.Value;
@@ -55,6 +65,9 @@ public sealed class ServiceModel
                 Member = s.TryGetProperty("member", out var m) ? m.GetProperty("shape").GetString() : null,
                 Key = s.TryGetProperty("key", out var k) ? k.GetProperty("shape").GetString() : null,
                 Value = s.TryGetProperty("value", out var v) ? v.GetProperty("shape").GetString() : null,
+                Error = s.TryGetProperty("error", out var error) && error.TryGetProperty("code", out var code)
+                    ? (code.GetString()!, error.TryGetProperty("httpStatusCode", out var status) ? status.GetInt32() : 400, error.TryGetProperty("senderFault", out var sender) && sender.GetBoolean())
+                    : null,
             };
             if (s.TryGetProperty("members", out var members))
                 foreach (var member in members.EnumerateObject())
@@ -77,6 +90,30 @@ public sealed class ServiceModel
         using var gzip = new GZipStream(stream, CompressionMode.Decompress);
         return new ServiceModel(JsonDocument.Parse(gzip));
     }
+
+    /// <summary>The protocol: json, query, rest-xml, rest-json, ec2.</summary>
+    public string Protocol { get; }
+
+    /// <summary>The XML namespace of query-protocol responses.</summary>
+    public string? XmlNamespace { get; }
+
+    /// <summary>The output shape and result wrapper element of an operation.</summary>
+    public (string? Shape, string? Wrapper) Output(string operation) => _outputs.GetValueOrDefault(operation);
+
+    /// <summary>The wire code, HTTP status and fault side of an error shape, when the model declares them.</summary>
+    public (string Code, int Status, bool Sender)? ErrorOf(string shapeName) => _shapes.TryGetValue(shapeName, out var shape) ? shape.Error : null;
+
+    /// <summary>A shape's type (structure, list, map, string, ...).</summary>
+    internal string ShapeType(string shapeName) => _shapes[shapeName].Type;
+
+    /// <summary>A structure's members: wire name and shape.</summary>
+    internal IEnumerable<(string Name, string Shape)> MembersOf(string shapeName) => _shapes[shapeName].Members.Select(m => (m.Name, m.Shape));
+
+    /// <summary>A list's member shape.</summary>
+    internal string ListMember(string shapeName) => _shapes[shapeName].Member!;
+
+    /// <summary>A map's key and value shapes.</summary>
+    internal (string Key, string Value) MapEntry(string shapeName) => (_shapes[shapeName].Key!, _shapes[shapeName].Value!);
 
     /// <summary>Whether the model has the operation.</summary>
     public bool HasOperation(string name) => _inputs.ContainsKey(name);
@@ -208,7 +245,8 @@ public sealed class ServiceModel
     {
         try
         {
-            return new Regex(pattern, RegexOptions.CultureInvariant, TimeSpan.FromMilliseconds(100));
+            // AWS matches model patterns against the whole value (Java's matches()), anchored or not.
+            return new Regex(@"\A(?:" + pattern + @")\z", RegexOptions.CultureInvariant, TimeSpan.FromMilliseconds(100));
         }
         catch (ArgumentException)
         {

@@ -4,7 +4,7 @@ using Citadel.Server.Protocols;
 namespace Citadel.Server.Services;
 
 /// <summary>CloudTrail over awsJson1_1: LookupEvents over the audit store.</summary>
-public sealed class CloudTrailJsonService(IAuditStore audit) : IJsonService
+public sealed class CloudTrailJsonService(IAuditStore audit) : IApiService
 {
     /// <inheritdoc />
     public string ScopeName => "cloudtrail";
@@ -16,9 +16,9 @@ public sealed class CloudTrailJsonService(IAuditStore audit) : IJsonService
     public bool NeedsUnsealed => false;
 
     /// <inheritdoc />
-    public JsonOperation? Find(string operation) => operation switch
+    public ApiOperation? Find(string operation) => operation switch
     {
-        "LookupEvents" => new JsonOperation("LookupEvents", true, typeof(LookupEventsRequest),
+        "LookupEvents" => new ApiOperation("LookupEvents", true, typeof(LookupEventsRequest),
             async (_, request, _, ct) => await LookupEventsAsync((LookupEventsRequest)request, ct).ConfigureAwait(false)),
         _ => null,
     };

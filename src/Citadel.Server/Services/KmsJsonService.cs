@@ -5,7 +5,7 @@ using Citadel.Server.Protocols;
 namespace Citadel.Server.Services;
 
 /// <summary>KMS over awsJson1_1 (TrentService): every operation of <see cref="KmsOperations"/>.</summary>
-public sealed class KmsJsonService(KmsContext context, IAuditStore audit) : IJsonService
+public sealed class KmsJsonService(KmsContext context, IAuditStore audit) : IApiService
 {
     /// <inheritdoc />
     public string ScopeName => "kms";
@@ -17,13 +17,13 @@ public sealed class KmsJsonService(KmsContext context, IAuditStore audit) : IJso
     public bool NeedsUnsealed => true;
 
     /// <inheritdoc />
-    public JsonOperation? Find(string operation)
+    public ApiOperation? Find(string operation)
     {
         if (operation == "GetKeyLastUsage")
-            return new JsonOperation(operation, true, typeof(GetKeyLastUsageRequest), (call, request, resources, ct) =>
+            return new ApiOperation(operation, true, typeof(GetKeyLastUsageRequest), (call, request, resources, ct) =>
                 Run(call, resources, kmsCall => GetKeyLastUsage.ExecuteAsync(context, audit, kmsCall, (GetKeyLastUsageRequest)request, ct)));
         if (!KmsOperations.All.TryGetValue(operation, out var op)) return null;
-        return new JsonOperation(op.Name, op.ReadOnly, op.RequestType, (call, request, resources, ct) =>
+        return new ApiOperation(op.Name, op.ReadOnly, op.RequestType, (call, request, resources, ct) =>
             Run(call, resources, kmsCall => op.ExecuteAsync(context, kmsCall, request, ct)));
     }
 

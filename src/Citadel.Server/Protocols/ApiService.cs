@@ -16,12 +16,12 @@ public sealed record OperationResult(object? Response, IReadOnlyList<AuditResour
 /// <summary>A domain error as the JSON protocol writes it.</summary>
 public sealed record ServiceError(int Status, string Type, string Message);
 
-/// <summary>An operation of a JSON-protocol service.</summary>
+/// <summary>An operation of a service.</summary>
 /// <param name="Name">The operation name.</param>
 /// <param name="ReadOnly">CloudTrail's readOnly.</param>
 /// <param name="RequestType">The DTO the body is bound to.</param>
 /// <param name="Execute">Runs it; <paramref name="Execute"/> reports touched resources even when it throws, through the collector.</param>
-public sealed record JsonOperation(string Name, bool ReadOnly, Type RequestType, Func<ApiCall, object, ResourceCollector, CancellationToken, Task<object?>> Execute);
+public sealed record ApiOperation(string Name, bool ReadOnly, Type RequestType, Func<ApiCall, object, ResourceCollector, CancellationToken, Task<object?>> Execute);
 
 /// <summary>Collects the resources an operation touched, so failed calls are audited with them too.</summary>
 public sealed class ResourceCollector
@@ -32,8 +32,8 @@ public sealed class ResourceCollector
     public List<string> KeySpecs { get; } = [];
 }
 
-/// <summary>A service spoken over <c>awsJson1_1</c> (X-Amz-Target dispatch).</summary>
-public interface IJsonService
+/// <summary>A service of the API: its model (which names its protocol, awsJson or query), operations and error translation.</summary>
+public interface IApiService
 {
     /// <summary>The SigV4 scope service name that routes here (kms, cloudtrail).</summary>
     string ScopeName { get; }
@@ -44,7 +44,7 @@ public interface IJsonService
     /// <summary>Whether the service needs the root key (refused while sealed).</summary>
     bool NeedsUnsealed { get; }
     /// <summary>Finds an operation by name.</summary>
-    JsonOperation? Find(string operation);
+    ApiOperation? Find(string operation);
     /// <summary>Translates a domain exception, or null when it is not one of this service's.</summary>
     ServiceError? MapError(Exception exception);
 }

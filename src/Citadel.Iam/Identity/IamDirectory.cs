@@ -1,0 +1,231 @@
+using System.Collections.Concurrent;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using Citadel.Crypto;
+using Citadel.Storage;
+
+namespace Citadel.Iam.Identity;
+
+/// <summary>
+/// IAM users and their access keys, in the document store, and the credential lookup SigV4 uses for
+/// them. Secrets are stored wrapped under the root key (a copy of the data directory does not reveal
+/// them) and held unwrapped only in memory, loaded when the server is unsealed.
+/// </summary>
+public sealed class IamDirectory(IDocumentStore store, Func<RootKey> rootKey, string accountId, string partition, TimeProvider time) : ICredentialStore
+{
+    /// <summary>Users.</summary>
+    public const string UsersCollection = "iam-users";
+    /// <summary>Access keys.</summary>
+    public const string KeysCollection = "iam-access-keys";
+    /// <summary>The most access keys a user may have, as in AWS.</summary>
+    public const int MaxKeysPerUser = 2;
+
+    private readonly ConcurrentDictionary<string, Credential> _credentials = new(StringComparer.Ordinal);
+    private readonly SemaphoreSlim _writeLock = new(1, 1);
+
+    /// <summary>The account.</summary>
+    public string AccountId => accountId;
+
+    /// <summary>The clock.</summary>
+    public TimeProvider Time => time;
+
+    /// <inheritdoc />
+    public Credential? Find(string accessKeyId) => _credentials.GetValueOrDefault(accessKeyId);
+
+    /// <summary>Loads every active key's secret into memory (at unseal).</summary>
+    public async Task LoadCredentialsAsync(CancellationToken cancellationToken = default)
+    {
+        var root = rootKey();
+        string? after = null;
+        while (true)
+        {
+            var page = await store.ListAsync(KeysCollection, after, 500, cancellationToken).ConfigureAwait(false);
+            foreach (var document in page)
+            {
+                var key = JsonSerializer.Deserialize<AccessKeyRecord>(document.Body)!;
+                var user = await FindUserAsync(key.UserName, cancellationToken).ConfigureAwait(false);
+                if (user is not null && key.Status == "Active") _credentials[key.AccessKeyId] = ToCredential(key, user, root);
+            }
+            if (page.Count < 500) return;
+            after = page[^1].Id;
+        }
+    }
+
+    /// <summary>Forgets every secret (at seal).</summary>
+    public void ForgetCredentials() => _credentials.Clear();
+
+    /// <summary>The principal of a user.</summary>
+    public Principal PrincipalOf(IamUserRecord user, string accessKeyId) => new("IAMUser", user.UserId, user.Arn, accountId, user.UserName, accessKeyId);
+
+    /// <summary>The user, or null.</summary>
+    public async Task<IamUserRecord?> FindUserAsync(string userName, CancellationToken cancellationToken = default)
+    {
+        var document = await store.GetAsync(UsersCollection, userName.ToLowerInvariant(), cancellationToken).ConfigureAwait(false);
+        return document is null ? null : JsonSerializer.Deserialize<IamUserRecord>(document.Body);
+    }
+
+    /// <summary>The user, or NoSuchEntity.</summary>
+    public async Task<IamUserRecord> GetUserAsync(string userName, CancellationToken cancellationToken = default)
+        => await FindUserAsync(userName, cancellationToken).ConfigureAwait(false)
+            ?? throw new IamException(IamErrorCode.NoSuchEntityException, $"The user with name {userName} cannot be found.");
+
+    /// <summary>Users in name order (case-insensitive), after a marker.</summary>
+    public async Task<IReadOnlyList<IamUserRecord>> ListUsersAsync(string? afterLowerName, int limit, CancellationToken cancellationToken = default)
+        => (await store.ListAsync(UsersCollection, afterLowerName, limit, cancellationToken).ConfigureAwait(false))
+            .Select(d => JsonSerializer.Deserialize<IamUserRecord>(d.Body)!).ToList();
+
+    /// <summary>Creates a user; EntityAlreadyExists when the name (ignoring case) is taken.</summary>
+    public async Task<IamUserRecord> CreateUserAsync(string userName, string path, IReadOnlyDictionary<string, string> tags, CancellationToken cancellationToken = default)
+    {
+        var user = new IamUserRecord
+        {
+            UserName = userName,
+            UserId = "AIDA" + RandomId(17),
+            Path = path,
+            Arn = $"arn:{partition}:iam::{accountId}:user{path}{userName}",
+            CreateDate = TruncateToSeconds(time.GetUtcNow()),
+        };
+        foreach (var (k, v) in tags) user.Tags[k] = v;
+        try
+        {
+            await store.WriteAsync([new DocumentWrite(UsersCollection, userName.ToLowerInvariant(), JsonSerializer.Serialize(user), 0)], cancellationToken).ConfigureAwait(false);
+        }
+        catch (ConcurrencyConflictException)
+        {
+            throw new IamException(IamErrorCode.EntityAlreadyExistsException, $"User with name {userName} already exists.");
+        }
+        return user;
+    }
+
+    /// <summary>Deletes a user; DeleteConflict while it still has access keys.</summary>
+    public async Task DeleteUserAsync(string userName, CancellationToken cancellationToken = default)
+    {
+        await _writeLock.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            var user = await GetUserAsync(userName, cancellationToken).ConfigureAwait(false);
+            if ((await KeysOfAsync(user.UserName, cancellationToken).ConfigureAwait(false)).Count > 0)
+                throw new IamException(IamErrorCode.DeleteConflictException, "Cannot delete entity, must delete access keys first.");
+            await store.WriteAsync([new DocumentWrite(UsersCollection, user.UserName.ToLowerInvariant(), null, null)], cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            _writeLock.Release();
+        }
+    }
+
+    /// <summary>The access keys of a user.</summary>
+    public async Task<IReadOnlyList<AccessKeyRecord>> KeysOfAsync(string userName, CancellationToken cancellationToken = default)
+    {
+        var result = new List<AccessKeyRecord>();
+        string? after = null;
+        while (true)
+        {
+            var page = await store.ListAsync(KeysCollection, after, 500, cancellationToken).ConfigureAwait(false);
+            result.AddRange(page.Select(d => JsonSerializer.Deserialize<AccessKeyRecord>(d.Body)!)
+                .Where(k => string.Equals(k.UserName, userName, StringComparison.OrdinalIgnoreCase)));
+            if (page.Count < 500) return result.OrderBy(k => k.CreateDate).ToList();
+            after = page[^1].Id;
+        }
+    }
+
+    /// <summary>Creates an access key; returns it with its secret, which is never shown again.</summary>
+    public async Task<(AccessKeyRecord Key, string Secret)> CreateAccessKeyAsync(string userName, CancellationToken cancellationToken = default)
+    {
+        await _writeLock.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            var user = await GetUserAsync(userName, cancellationToken).ConfigureAwait(false);
+            if ((await KeysOfAsync(user.UserName, cancellationToken).ConfigureAwait(false)).Count >= MaxKeysPerUser)
+                throw new IamException(IamErrorCode.LimitExceededException, $"Cannot exceed quota for AccessKeysPerUser: {MaxKeysPerUser}");
+            var root = rootKey();
+            var id = "AKIA" + RandomId(16);
+            var secret = RandomSecret();
+            var key = new AccessKeyRecord
+            {
+                AccessKeyId = id,
+                UserName = user.UserName,
+                Status = "Active",
+                CreateDate = TruncateToSeconds(time.GetUtcNow()),
+                WrappedSecret = root.Wrap(Encoding.UTF8.GetBytes(secret), SecretContext(id)),
+            };
+            await store.WriteAsync([new DocumentWrite(KeysCollection, id, JsonSerializer.Serialize(key), 0)], cancellationToken).ConfigureAwait(false);
+            _credentials[id] = new Credential(id, secret, PrincipalOf(user, id));
+            return (key, secret);
+        }
+        finally
+        {
+            _writeLock.Release();
+        }
+    }
+
+    /// <summary>Activates or deactivates a key (an inactive key authenticates nothing).</summary>
+    public async Task UpdateAccessKeyAsync(string userName, string accessKeyId, string status, CancellationToken cancellationToken = default)
+    {
+        await _writeLock.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            var (key, document, user) = await OwnedKeyAsync(userName, accessKeyId, cancellationToken).ConfigureAwait(false);
+            key.Status = status;
+            await store.WriteAsync([new DocumentWrite(KeysCollection, accessKeyId, JsonSerializer.Serialize(key), document.Revision)], cancellationToken).ConfigureAwait(false);
+            if (status == "Active") _credentials[accessKeyId] = ToCredential(key, user, rootKey());
+            else _credentials.TryRemove(accessKeyId, out _);
+        }
+        finally
+        {
+            _writeLock.Release();
+        }
+    }
+
+    /// <summary>Deletes a key.</summary>
+    public async Task DeleteAccessKeyAsync(string userName, string accessKeyId, CancellationToken cancellationToken = default)
+    {
+        await _writeLock.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            var (_, document, _) = await OwnedKeyAsync(userName, accessKeyId, cancellationToken).ConfigureAwait(false);
+            await store.WriteAsync([new DocumentWrite(KeysCollection, accessKeyId, null, document.Revision)], cancellationToken).ConfigureAwait(false);
+            _credentials.TryRemove(accessKeyId, out _);
+        }
+        finally
+        {
+            _writeLock.Release();
+        }
+    }
+
+    private async Task<(AccessKeyRecord Key, Document Document, IamUserRecord User)> OwnedKeyAsync(string userName, string accessKeyId, CancellationToken cancellationToken)
+    {
+        var user = await GetUserAsync(userName, cancellationToken).ConfigureAwait(false);
+        var document = await store.GetAsync(KeysCollection, accessKeyId, cancellationToken).ConfigureAwait(false);
+        var key = document is null ? null : JsonSerializer.Deserialize<AccessKeyRecord>(document.Body);
+        if (key is null || !string.Equals(key.UserName, user.UserName, StringComparison.OrdinalIgnoreCase))
+            throw new IamException(IamErrorCode.NoSuchEntityException, $"The Access Key with id {accessKeyId} cannot be found.");
+        return (key, document!, user);
+    }
+
+    private Credential ToCredential(AccessKeyRecord key, IamUserRecord user, RootKey root)
+        => new(key.AccessKeyId, Encoding.UTF8.GetString(root.Unwrap(key.WrappedSecret, SecretContext(key.AccessKeyId))), PrincipalOf(user, key.AccessKeyId));
+
+    private static byte[] SecretContext(string accessKeyId) => CanonicalEncoding.EncodeFields("citadel/iam/access-key/v1", accessKeyId);
+
+    private static DateTimeOffset TruncateToSeconds(DateTimeOffset t) => DateTimeOffset.FromUnixTimeSeconds(t.ToUnixTimeSeconds());
+
+    private static string RandomId(int length)
+    {
+        const string alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
+        return string.Create(length, 0, (span, _) =>
+        {
+            for (var i = 0; i < span.Length; i++) span[i] = alphabet[RandomNumberGenerator.GetInt32(alphabet.Length)];
+        });
+    }
+
+    private static string RandomSecret()
+    {
+        const string alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+        return string.Create(40, 0, (span, _) =>
+        {
+            for (var i = 0; i < span.Length; i++) span[i] = alphabet[RandomNumberGenerator.GetInt32(alphabet.Length)];
+        });
+    }
+}

@@ -1,0 +1,83 @@
+using System.Text.Json;
+
+namespace Citadel.Compatibility.Tests;
+
+/// <summary>IAM users and access keys through the AWS CLI (query protocol, XML), and what a new user may do: nothing yet.</summary>
+public sealed class IamTests
+{
+    private static Dictionary<string, string> As(string accessKeyId, string secret) => new() { ["AWS_ACCESS_KEY_ID"] = accessKeyId, ["AWS_SECRET_ACCESS_KEY"] = secret };
+
+    [Fact]
+    public async Task UsersGetWorkingCredentialsButNoPermissionsAndKeysSurviveRestarts()
+    {
+        var server = new CitadelProcess();
+        try
+        {
+            await server.StartAsync();
+            Assert.Equal(0, (await Clients.Aws(server, 1, "iam", "create-user", "--user-name", "alice")).ExitCode);
+            var duplicate = await Clients.Aws(server, 1, "iam", "create-user", "--user-name", "ALICE");
+            Assert.Contains("EntityAlreadyExists", duplicate.StdErr, StringComparison.Ordinal);
+            var created = await Clients.Aws(server, 1, "iam", "create-access-key", "--user-name", "alice", "--output", "json");
+            Assert.True(created.ExitCode == 0, created.StdErr);
+            var key = JsonDocument.Parse(created.StdOut).RootElement.GetProperty("AccessKey");
+            var alice = As(key.GetProperty("AccessKeyId").GetString()!, key.GetProperty("SecretAccessKey").GetString()!);
+
+            foreach (var version in new[] { 1, 2 })
+            {
+                var identity = await Clients.Aws(server, version, alice, "sts", "get-caller-identity", "--output", "json");
+                Assert.True(identity.ExitCode == 0, identity.StdErr);
+                Assert.Equal("arn:aws:iam::000000000000:user/alice", JsonDocument.Parse(identity.StdOut).RootElement.GetProperty("Arn").GetString());
+            }
+            var kms = await Clients.Aws(server, 1, alice, "kms", "list-keys");
+            Assert.Contains("AccessDeniedException", kms.StdErr, StringComparison.Ordinal);
+            Assert.Contains("User: arn:aws:iam::000000000000:user/alice is not authorized to perform: kms:ListKeys", kms.StdErr, StringComparison.Ordinal);
+            var iam = await Clients.Aws(server, 2, alice, "iam", "list-users");
+            Assert.Contains("AccessDenied", iam.StdErr, StringComparison.Ordinal);
+
+            // Deactivated keys authenticate nothing; reactivated ones do again.
+            var keyId = key.GetProperty("AccessKeyId").GetString()!;
+            Assert.Equal(0, (await Clients.Aws(server, 1, "iam", "update-access-key", "--user-name", "alice", "--access-key-id", keyId, "--status", "Inactive")).ExitCode);
+            Assert.Contains("InvalidClientTokenId", (await Clients.Aws(server, 1, alice, "sts", "get-caller-identity")).StdErr, StringComparison.Ordinal);
+            Assert.Equal(0, (await Clients.Aws(server, 1, "iam", "update-access-key", "--user-name", "alice", "--access-key-id", keyId, "--status", "Active")).ExitCode);
+
+            // The key survives a kill -9 and a restart, and its secret is nowhere on disk in plaintext.
+            await server.StopAsync(kill: true);
+            foreach (var file in Directory.EnumerateFiles(server.DataDirectory, "*", SearchOption.AllDirectories))
+                Assert.DoesNotContain(alice["AWS_SECRET_ACCESS_KEY"], await File.ReadAllTextAsync(file), StringComparison.Ordinal);
+            await using var restarted = new CitadelProcess(server.DataDirectory);
+            await restarted.StartAsync();
+            Assert.Equal(0, (await Clients.Aws(restarted, 1, alice, "sts", "get-caller-identity")).ExitCode);
+
+            var listed = await Clients.Aws(restarted, 1, "iam", "list-access-keys", "--user-name", "alice", "--output", "json");
+            Assert.Equal(keyId, JsonDocument.Parse(listed.StdOut).RootElement.GetProperty("AccessKeyMetadata")[0].GetProperty("AccessKeyId").GetString());
+            Assert.Contains("DeleteConflict", (await Clients.Aws(restarted, 1, "iam", "delete-user", "--user-name", "alice")).StdErr, StringComparison.Ordinal);
+            Assert.Equal(0, (await Clients.Aws(restarted, 1, "iam", "delete-access-key", "--user-name", "alice", "--access-key-id", keyId)).ExitCode);
+            Assert.Equal(0, (await Clients.Aws(restarted, 1, "iam", "delete-user", "--user-name", "alice")).ExitCode);
+            Assert.Contains("NoSuchEntity", (await Clients.Aws(restarted, 2, "iam", "get-user", "--user-name", "alice")).StdErr, StringComparison.Ordinal);
+            Assert.Contains("InvalidClientTokenId", (await Clients.Aws(restarted, 1, alice, "sts", "get-caller-identity")).StdErr, StringComparison.Ordinal);
+        }
+        finally
+        {
+            await server.DisposeAsync();
+            server.DeleteData();
+        }
+    }
+
+    [Fact]
+    public async Task QueryProtocolValidationAndUnknownActionsGetXmlErrors()
+    {
+        await using var server = new CitadelProcess();
+        try
+        {
+            await server.StartAsync();
+            var invalid = await Clients.Aws(server, 1, "iam", "create-user", "--user-name", "bad name!");
+            Assert.Contains("ValidationError", invalid.StdErr, StringComparison.Ordinal);
+            var tooLong = await Clients.Aws(server, 1, "iam", "create-user", "--user-name", new string('a', 65));
+            Assert.Contains("Member must have length less than or equal to 64", tooLong.StdErr, StringComparison.Ordinal);
+        }
+        finally
+        {
+            server.DeleteData();
+        }
+    }
+}

@@ -1,0 +1,73 @@
+using Citadel.Crypto;
+using Citadel.Iam.Identity;
+using Citadel.Storage;
+
+namespace Citadel.Iam.Tests;
+
+public sealed class IamDirectoryTests : IDisposable
+{
+    private readonly string _directory = Path.Combine(Path.GetTempPath(), "citadel-iam-" + Guid.NewGuid().ToString("N"));
+    private readonly RootKey _root = RootKey.Generate();
+    private readonly SqliteDocumentStore _store;
+    private readonly IamDirectory _iam;
+
+    public IamDirectoryTests()
+    {
+        Directory.CreateDirectory(_directory);
+        _store = new SqliteDocumentStore(Path.Combine(_directory, "metadata.db"));
+        _iam = new IamDirectory(_store, () => _root, "111122223333", "aws", TimeProvider.System);
+    }
+
+    public void Dispose()
+    {
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        Directory.Delete(_directory, true);
+        _root.Dispose();
+    }
+
+    [Fact]
+    public async Task NamesAreUniqueIgnoringCase()
+    {
+        var user = await _iam.CreateUserAsync("Alice", "/", new Dictionary<string, string>());
+        Assert.Equal("arn:aws:iam::111122223333:user/Alice", user.Arn);
+        Assert.StartsWith("AIDA", user.UserId, StringComparison.Ordinal);
+        var error = await Assert.ThrowsAsync<IamException>(() => _iam.CreateUserAsync("alice", "/", new Dictionary<string, string>()));
+        Assert.Equal(IamErrorCode.EntityAlreadyExistsException, error.Code);
+        Assert.Equal("Alice", (await _iam.GetUserAsync("ALICE")).UserName);
+    }
+
+    [Fact]
+    public async Task KeysAuthenticateUntilDeactivatedAndAreLimitedToTwo()
+    {
+        await _iam.CreateUserAsync("bob", "/", new Dictionary<string, string>());
+        var (first, secret) = await _iam.CreateAccessKeyAsync("bob");
+        await _iam.CreateAccessKeyAsync("bob");
+        Assert.Equal(IamErrorCode.LimitExceededException, (await Assert.ThrowsAsync<IamException>(() => _iam.CreateAccessKeyAsync("bob"))).Code);
+        var credential = _iam.Find(first.AccessKeyId)!;
+        Assert.Equal(secret, credential.SecretAccessKey);
+        Assert.Equal("IAMUser", credential.Principal.Type);
+        await _iam.UpdateAccessKeyAsync("bob", first.AccessKeyId, "Inactive");
+        Assert.Null(_iam.Find(first.AccessKeyId));
+
+        // A fresh directory (a restart) loads active keys from their wrapped secrets only.
+        var reloaded = new IamDirectory(_store, () => _root, "111122223333", "aws", TimeProvider.System);
+        await reloaded.LoadCredentialsAsync();
+        Assert.Null(reloaded.Find(first.AccessKeyId));
+        await _iam.UpdateAccessKeyAsync("bob", first.AccessKeyId, "Active");
+        await reloaded.LoadCredentialsAsync();
+        Assert.Equal(secret, reloaded.Find(first.AccessKeyId)!.SecretAccessKey);
+        Assert.DoesNotContain(secret, (await _store.GetAsync(IamDirectory.KeysCollection, first.AccessKeyId))!.Body, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task UsersWithKeysCannotBeDeleted()
+    {
+        await _iam.CreateUserAsync("carol", "/", new Dictionary<string, string>());
+        var (key, _) = await _iam.CreateAccessKeyAsync("carol");
+        Assert.Equal(IamErrorCode.DeleteConflictException, (await Assert.ThrowsAsync<IamException>(() => _iam.DeleteUserAsync("carol"))).Code);
+        await _iam.DeleteAccessKeyAsync("carol", key.AccessKeyId);
+        await _iam.DeleteUserAsync("carol");
+        Assert.Null(await _iam.FindUserAsync("carol"));
+        Assert.Null(_iam.Find(key.AccessKeyId));
+    }
+}
