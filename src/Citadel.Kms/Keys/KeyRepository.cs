@@ -186,18 +186,36 @@ public sealed class KeyRepository
         }
     }
 
-    /// <summary>Writes an alias. <paramref name="mustNotExist"/> makes it a create.</summary>
-    public async Task PutAliasAsync(AliasRecord alias, bool mustNotExist, CancellationToken cancellationToken = default)
+    /// <summary>Creates an alias; AlreadyExistsException when the name is taken.</summary>
+    public async Task CreateAliasAsync(AliasRecord alias, CancellationToken cancellationToken = default)
     {
         await _writeLock.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            await _store.WriteAsync([new DocumentWrite(AliasCollection, alias.AliasName, JsonSerializer.Serialize(alias, KmsJson.Storage), mustNotExist ? 0 : null)], cancellationToken).ConfigureAwait(false);
+            await _store.WriteAsync([new DocumentWrite(AliasCollection, alias.AliasName, JsonSerializer.Serialize(alias, KmsJson.Storage), 0)], cancellationToken).ConfigureAwait(false);
             _aliases[alias.AliasName] = alias;
         }
         catch (ConcurrencyConflictException)
         {
             throw new KmsException(KmsErrorCode.AlreadyExists, $"An alias with the name {alias.AliasName} already exists");
+        }
+        finally
+        {
+            _writeLock.Release();
+        }
+    }
+
+    /// <summary>Replaces an alias that still exists (checked under the write lock); false when it was deleted meanwhile.</summary>
+    public async Task<bool> ReplaceAliasAsync(AliasRecord alias, CancellationToken cancellationToken = default)
+    {
+        await _writeLock.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            var current = await _store.GetAsync(AliasCollection, alias.AliasName, cancellationToken).ConfigureAwait(false);
+            if (current is null) return false;
+            await _store.WriteAsync([new DocumentWrite(AliasCollection, alias.AliasName, JsonSerializer.Serialize(alias, KmsJson.Storage), current.Revision)], cancellationToken).ConfigureAwait(false);
+            _aliases[alias.AliasName] = alias;
+            return true;
         }
         finally
         {

@@ -27,7 +27,7 @@ public sealed class CreateAlias : KmsOperation<CreateAliasRequest, EmptyResponse
         var now = context.Time.GetUtcNow();
         var alias = new AliasRecord { AliasName = request.AliasName, TargetKeyId = key.KeyId, CreationDate = now, LastUpdatedDate = now };
         // A concurrent create of the same name fails in the store and surfaces as AlreadyExistsException.
-        await context.Keys.PutAliasAsync(alias, mustNotExist: true, cancellationToken).ConfigureAwait(false);
+        await context.Keys.CreateAliasAsync(alias, cancellationToken).ConfigureAwait(false);
         return EmptyResponse.Instance;
     }
 }

@@ -43,7 +43,8 @@ public sealed class UpdateAlias : KmsOperation<UpdateAliasRequest, EmptyResponse
             CreationDate = alias.CreationDate,
             LastUpdatedDate = context.Time.GetUtcNow(),
         };
-        await context.Keys.PutAliasAsync(updated, mustNotExist: false, cancellationToken).ConfigureAwait(false);
+        if (!await context.Keys.ReplaceAliasAsync(updated, cancellationToken).ConfigureAwait(false))
+            throw ManagementRules.AliasNotFound(context, request.AliasName);
         return EmptyResponse.Instance;
     }
 }
