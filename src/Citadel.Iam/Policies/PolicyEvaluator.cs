@@ -26,6 +26,15 @@ public sealed record MatchedStatement(PolicyDocument Policy, int PolicyIndex, in
 
     /// <summary>True when the statement is in the resource policy.</summary>
     public bool IsResourcePolicy => PolicyIndex < 0;
+
+    /// <summary>A human-readable label, e.g. <c>identity policy 0 'allow-kms' statement 1 (Sid AllowKms)</c>.</summary>
+    public string Describe()
+    {
+        var policy = IsResourcePolicy ? "resource policy" : $"identity policy {PolicyIndex}";
+        var id = PolicyId is null ? string.Empty : $" '{PolicyId}'";
+        var sid = Sid is null ? string.Empty : $" (Sid {Sid})";
+        return $"{policy}{id} statement {StatementIndex}{sid}";
+    }
 }
 
 /// <summary>A decision and the statements that made it: the applicable Deny statements for

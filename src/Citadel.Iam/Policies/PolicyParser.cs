@@ -115,6 +115,10 @@ internal static class PolicyParser
         {
             throw Malformed("Policy document should not specify a principal.");
         }
+        if (kind == PolicyKind.Identity && sid is not null && !sid.All(char.IsAsciiLetterOrDigit))
+        {
+            throw Malformed("Statement IDs (SID) must be alpha-numeric. Check that your input satisfies the regular expression [0-9A-Za-z]*");
+        }
         return new Statement
         {
             Sid = sid,

@@ -21,7 +21,9 @@ public sealed record PolicyPrincipal
     /// <summary>
     /// Whether the element names the principal: <c>*</c>; the principal ARN; the account root
     /// (<c>arn:PARTITION:iam::ACCOUNT:root</c>) or bare account id, which name every principal of that account;
-    /// or a service/federated/canonical identifier equal to the principal ARN.
+    /// or a service/federated/canonical identifier equal to the principal ARN. An assumed-role session
+    /// (<c>arn:PARTITION:sts::ACCOUNT:assumed-role/ROLE/SESSION</c>) is also named by its role ARN
+    /// (<c>arn:PARTITION:iam::ACCOUNT:role/ROLE</c>, without a path).
     /// </summary>
     public bool Matches(string principalArn, string principalAccount)
     {
@@ -29,9 +31,11 @@ public sealed record PolicyPrincipal
         {
             return true;
         }
+        var roleArn = RoleOfSession(principalArn);
         foreach (var entry in Aws)
         {
-            if (entry == "*" || string.Equals(entry, principalArn, StringComparison.Ordinal))
+            if (entry == "*" || string.Equals(entry, principalArn, StringComparison.Ordinal)
+                || (roleArn is not null && string.Equals(entry, roleArn, StringComparison.Ordinal)))
             {
                 return true;
             }
@@ -42,6 +46,18 @@ public sealed record PolicyPrincipal
         }
         return Service.Concat(Federated).Concat(CanonicalUser)
             .Any(entry => string.Equals(entry, principalArn, StringComparison.OrdinalIgnoreCase));
+    }
+
+    private static string? RoleOfSession(string principalArn)
+    {
+        // arn:PARTITION:sts::ACCOUNT:assumed-role/ROLE/SESSION -> arn:PARTITION:iam::ACCOUNT:role/ROLE
+        var parts = principalArn.Split(':', 6);
+        if (parts.Length != 6 || parts[0] != "arn" || parts[2] != "sts" || !parts[5].StartsWith("assumed-role/", StringComparison.Ordinal))
+        {
+            return null;
+        }
+        var path = parts[5].Split('/');
+        return path.Length == 3 ? $"arn:{parts[1]}:iam::{parts[4]}:role/{path[1]}" : null;
     }
 
     private static bool IsAccountRoot(string entry, string account)

@@ -27,6 +27,7 @@ public sealed class PolicyEvaluatorTests
         Assert.Equal(Decision.Allow, result.Decision);
         var match = Assert.Single(result.Statements);
         Assert.Equal(("allow-kms", "AllowKms", 0, 0, false), (match.PolicyId, match.Sid, match.PolicyIndex, match.StatementIndex, match.IsResourcePolicy));
+        Assert.Equal("identity policy 0 'allow-kms' statement 0 (Sid AllowKms)", match.Describe());
     }
 
     [Fact]
@@ -44,7 +45,9 @@ public sealed class PolicyEvaluatorTests
         const string keyPolicy = """{"Version":"2012-10-17","Statement":{"Effect":"Deny","Principal":"*","Action":"kms:*","Resource":"*"}}""";
         var result = Evaluate(Request(), [AllowKms], keyPolicy);
         Assert.Equal(Decision.ExplicitDeny, result.Decision);
-        Assert.True(Assert.Single(result.Statements).IsResourcePolicy);
+        var match = Assert.Single(result.Statements);
+        Assert.True(match.IsResourcePolicy);
+        Assert.Equal("resource policy statement 0", match.Describe());
     }
 
     [Theory]
@@ -71,6 +74,8 @@ public sealed class PolicyEvaluatorTests
     [InlineData("{\"AWS\":\"444455556666\"}", Alice, Account, false)]
     [InlineData("{\"Service\":\"logs.amazonaws.com\"}", "logs.amazonaws.com", "", true)]
     [InlineData("{\"Service\":\"logs.amazonaws.com\"}", Alice, Account, false)]
+    [InlineData("{\"AWS\":\"arn:aws:iam::111122223333:role/App\"}", "arn:aws:sts::111122223333:assumed-role/App/session1", Account, true)]
+    [InlineData("{\"AWS\":\"arn:aws:iam::111122223333:role/Other\"}", "arn:aws:sts::111122223333:assumed-role/App/session1", Account, false)]
     public void ResourcePolicyPrincipal(string principal, string principalArn, string account, bool expected)
     {
         var keyPolicy = $$$"""{"Version":"2012-10-17","Statement":{"Effect":"Allow","Principal":{{{principal}}},"Action":"kms:*","Resource":"*"}}""";
@@ -220,6 +225,14 @@ public sealed class PolicyEvaluatorTests
         Assert.Equal(Decision.Allow, Evaluate(Request().With("aws:SourceIp", "192.0.2.10").With("aws:ViaAWSService", "false"), [policy]).Decision);
         Assert.Equal(Decision.ExplicitDeny, Evaluate(Request().With("aws:SourceIp", "198.51.100.1").With("aws:ViaAWSService", "false"), [policy]).Decision);
         Assert.Equal(Decision.Allow, Evaluate(Request().With("aws:SourceIp", "198.51.100.1").With("aws:ViaAWSService", "true"), [policy]).Decision);
+    }
+
+    [Fact]
+    public void CallersCanLabelPoliciesThroughId()
+    {
+        var named = PolicyDocument.Parse(AllowKms) with { Id = "arn:aws:iam::111122223333:policy/KmsUsers" };
+        var result = PolicyEvaluator.Evaluate(Request(), [named], null);
+        Assert.Equal("arn:aws:iam::111122223333:policy/KmsUsers", Assert.Single(result.Statements).PolicyId);
     }
 
     [Fact]

@@ -98,6 +98,7 @@ public sealed class PolicyParserTests
     [Theory]
     [InlineData(PolicyKind.Identity, "{\"Version\":\"2012-10-17\",\"Statement\":{\"Effect\":\"Allow\",\"Action\":\"*\",\"Resource\":\"*\",\"Principal\":\"*\"}}", "Policy document should not specify a principal.")]
     [InlineData(PolicyKind.Identity, "{\"Version\":\"2012-10-17\",\"Statement\":{\"Effect\":\"Allow\",\"Action\":\"*\"}}", "Missing required field Resource")]
+    [InlineData(PolicyKind.Identity, "{\"Version\":\"2012-10-17\",\"Statement\":{\"Sid\":\"Has space\",\"Effect\":\"Allow\",\"Action\":\"*\",\"Resource\":\"*\"}}", "Statement IDs (SID) must be alpha-numeric. Check that your input satisfies the regular expression [0-9A-Za-z]*")]
     [InlineData(PolicyKind.Resource, "{\"Version\":\"2012-10-17\",\"Statement\":{\"Effect\":\"Allow\",\"Action\":\"*\",\"Resource\":\"*\"}}", "Missing required field Principal")]
     public void KindSpecificChecks(PolicyKind kind, string json, string expected)
     {
