@@ -50,7 +50,9 @@ public sealed record EvaluationResult(Decision Decision, IReadOnlyList<MatchedSt
 /// <summary>
 /// Evaluates a request against identity policies and an optional resource policy as IAM does within one account:
 /// an explicit Deny in any applicable policy wins; else an Allow from any identity policy or from the resource policy
-/// (whose statement must name the principal) allows; else the request is implicitly denied.
+/// allows; else the request is implicitly denied. A resource-policy Allow must name the principal itself (or
+/// <c>*</c>): an Allow to the principal's account only delegates to the identity policies, as AWS documents for
+/// key and bucket policies; a Deny to the account applies to everyone in it.
 /// </summary>
 public static class PolicyEvaluator
 {
@@ -78,7 +80,7 @@ public static class PolicyEvaluator
     /// <summary>Whether a statement applies to the request: principal (resource policies only), action, resource and conditions.</summary>
     public static bool Applies(Statement statement, PolicyDocument policy, RequestContext context, bool isResourcePolicy)
     {
-        if (isResourcePolicy && !PrincipalMatches(statement, context))
+        if (isResourcePolicy && !PrincipalMatches(statement, context, statement.Effect == Effect.Allow))
         {
             return false;
         }
@@ -114,11 +116,11 @@ public static class PolicyEvaluator
         }
     }
 
-    private static bool PrincipalMatches(Statement statement, RequestContext context)
+    private static bool PrincipalMatches(Statement statement, RequestContext context, bool mustNameDirectly)
     {
         if (statement.Principal is { } principal)
         {
-            return principal.Matches(context.PrincipalArn, context.PrincipalAccount);
+            return mustNameDirectly ? principal.NamesDirectly(context.PrincipalArn) : principal.Matches(context.PrincipalArn, context.PrincipalAccount);
         }
         return statement.NotPrincipal is { } notPrincipal && !notPrincipal.Matches(context.PrincipalArn, context.PrincipalAccount);
     }

@@ -25,7 +25,16 @@ public sealed record PolicyPrincipal
     /// (<c>arn:PARTITION:sts::ACCOUNT:assumed-role/ROLE/SESSION</c>) is also named by its role ARN
     /// (<c>arn:PARTITION:iam::ACCOUNT:role/ROLE</c>, without a path).
     /// </summary>
-    public bool Matches(string principalArn, string principalAccount)
+    public bool Matches(string principalArn, string principalAccount) => Matches(principalArn, principalAccount, throughAccount: true);
+
+    /// <summary>
+    /// Whether the element names the principal itself, not merely its account. In a resource policy an
+    /// Allow to the account (its root ARN or id) delegates to the account's identity policies rather than
+    /// granting its users anything; only a Deny to the account applies to all of them.
+    /// </summary>
+    public bool NamesDirectly(string principalArn) => Matches(principalArn, "", throughAccount: false);
+
+    private bool Matches(string principalArn, string principalAccount, bool throughAccount)
     {
         if (IsWildcard)
         {
@@ -39,7 +48,7 @@ public sealed record PolicyPrincipal
             {
                 return true;
             }
-            if (principalAccount.Length > 0 && (entry == principalAccount || IsAccountRoot(entry, principalAccount)))
+            if (throughAccount && principalAccount.Length > 0 && (entry == principalAccount || IsAccountRoot(entry, principalAccount)))
             {
                 return true;
             }

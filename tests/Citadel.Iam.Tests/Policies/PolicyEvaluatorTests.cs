@@ -68,9 +68,10 @@ public sealed class PolicyEvaluatorTests
     [InlineData("{\"AWS\":\"*\"}", Alice, Account, true)]
     [InlineData("{\"AWS\":\"arn:aws:iam::111122223333:user/alice\"}", Alice, Account, true)]
     [InlineData("{\"AWS\":\"arn:aws:iam::111122223333:user/bob\"}", Alice, Account, false)]
-    [InlineData("{\"AWS\":\"arn:aws:iam::111122223333:root\"}", Alice, Account, true)] // account root: every principal of the account
+    [InlineData("{\"AWS\":\"arn:aws:iam::111122223333:root\"}", Alice, Account, false)] // the account: delegates to identity policies, grants nothing by itself
+    [InlineData("{\"AWS\":\"arn:aws:iam::111122223333:root\"}", "arn:aws:iam::111122223333:root", Account, true)] // the root user itself
     [InlineData("{\"AWS\":\"arn:aws:iam::111122223333:root\"}", "arn:aws:iam::444455556666:user/eve", "444455556666", false)]
-    [InlineData("{\"AWS\":[\"444455556666\",\"111122223333\"]}", Alice, Account, true)] // bare account id
+    [InlineData("{\"AWS\":[\"444455556666\",\"111122223333\"]}", Alice, Account, false)] // bare account id: delegation too
     [InlineData("{\"AWS\":\"444455556666\"}", Alice, Account, false)]
     [InlineData("{\"Service\":\"logs.amazonaws.com\"}", "logs.amazonaws.com", "", true)]
     [InlineData("{\"Service\":\"logs.amazonaws.com\"}", Alice, Account, false)]
@@ -106,11 +107,22 @@ public sealed class PolicyEvaluatorTests
     [Fact]
     public void AllowFromAnyIdentityPolicyOrResourcePolicy()
     {
-        const string keyPolicy = """{"Version":"2012-10-17","Statement":{"Sid":"Root","Effect":"Allow","Principal":{"AWS":"arn:aws:iam::111122223333:root"},"Action":"kms:Decrypt","Resource":"*"}}""";
+        const string keyPolicy = """{"Version":"2012-10-17","Statement":{"Sid":"Alice","Effect":"Allow","Principal":{"AWS":"arn:aws:iam::111122223333:user/alice"},"Action":"kms:Decrypt","Resource":"*"}}""";
         var result = Evaluate(Request("kms:Decrypt"), [], keyPolicy);
         Assert.Equal(Decision.Allow, result.Decision);
-        Assert.Equal("Root", Assert.Single(result.Statements).Sid);
+        Assert.Equal("Alice", Assert.Single(result.Statements).Sid);
         Assert.Equal(Decision.ImplicitDeny, Evaluate(Request("kms:Encrypt"), [], keyPolicy).Decision);
+    }
+
+    [Fact]
+    public void AnAllowToTheAccountDelegatesToIdentityPoliciesAndADenyToTheAccountAppliesToAll()
+    {
+        // The default key policy's "Enable IAM User Permissions" statement: the account's IAM policies decide.
+        const string delegating = """{"Version":"2012-10-17","Statement":{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::111122223333:root"},"Action":"kms:*","Resource":"*"}}""";
+        Assert.Equal(Decision.ImplicitDeny, Evaluate(Request("kms:Decrypt"), [], delegating).Decision);
+        Assert.Equal(Decision.Allow, Evaluate(Request("kms:Decrypt"), [AllowKms], delegating).Decision);
+        const string denyingAccount = """{"Version":"2012-10-17","Statement":{"Effect":"Deny","Principal":{"AWS":"111122223333"},"Action":"kms:Decrypt","Resource":"*"}}""";
+        Assert.Equal(Decision.ExplicitDeny, Evaluate(Request("kms:Decrypt"), [AllowKms], denyingAccount).Decision);
     }
 
     // AWS example: DenyAllExceptListedIfNoMFA (NotAction + BoolIfExists aws:MultiFactorAuthPresent).
