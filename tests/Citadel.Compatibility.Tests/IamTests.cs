@@ -64,6 +64,38 @@ public sealed class IamTests
     }
 
     [Fact]
+    public async Task InlineUserPoliciesAreValidatedStoredAndReturned()
+    {
+        await using var server = new CitadelProcess();
+        try
+        {
+            await server.StartAsync();
+            Assert.Equal(0, (await Clients.Aws(server, 1, "iam", "create-user", "--user-name", "bob")).ExitCode);
+            const string policy = """{"Version":"2012-10-17","Statement":[{"Sid":"UseAppKey","Effect":"Allow","Action":["kms:Encrypt","kms:Decrypt"],"Resource":"arn:aws:kms:us-east-1:000000000000:key/*","Condition":{"StringEquals":{"kms:EncryptionContext:app":"web"}}}]}""";
+            var put = await Clients.Aws(server, 2, "iam", "put-user-policy", "--user-name", "bob", "--policy-name", "kms-use", "--policy-document", policy);
+            Assert.True(put.ExitCode == 0, put.StdErr);
+            var got = await Clients.Aws(server, 1, "iam", "get-user-policy", "--user-name", "bob", "--policy-name", "kms-use", "--output", "json");
+            Assert.True(got.ExitCode == 0, got.StdErr);
+            // The CLI decodes IAM's URL-encoded document back into JSON.
+            var document = JsonDocument.Parse(got.StdOut).RootElement.GetProperty("PolicyDocument");
+            Assert.Equal("UseAppKey", document.GetProperty("Statement")[0].GetProperty("Sid").GetString());
+            var listed = await Clients.Aws(server, 1, "iam", "list-user-policies", "--user-name", "bob", "--output", "json");
+            Assert.Equal("kms-use", JsonDocument.Parse(listed.StdOut).RootElement.GetProperty("PolicyNames")[0].GetString());
+
+            var malformed = await Clients.Aws(server, 1, "iam", "put-user-policy", "--user-name", "bob", "--policy-name", "bad", "--policy-document", """{"Version":"2012-10-17","Statement":[{"Effect":"Maybe","Action":"kms:*","Resource":"*"}]}""");
+            Assert.Contains("MalformedPolicyDocument", malformed.StdErr, StringComparison.Ordinal);
+            Assert.Contains("DeleteConflict", (await Clients.Aws(server, 1, "iam", "delete-user", "--user-name", "bob")).StdErr, StringComparison.Ordinal);
+            Assert.Equal(0, (await Clients.Aws(server, 1, "iam", "delete-user-policy", "--user-name", "bob", "--policy-name", "kms-use")).ExitCode);
+            Assert.Contains("NoSuchEntity", (await Clients.Aws(server, 1, "iam", "get-user-policy", "--user-name", "bob", "--policy-name", "kms-use")).StdErr, StringComparison.Ordinal);
+            Assert.Equal(0, (await Clients.Aws(server, 1, "iam", "delete-user", "--user-name", "bob")).ExitCode);
+        }
+        finally
+        {
+            server.DeleteData();
+        }
+    }
+
+    [Fact]
     public async Task QueryProtocolValidationAndUnknownActionsGetXmlErrors()
     {
         await using var server = new CitadelProcess();

@@ -107,7 +107,28 @@ public sealed class IamDirectory(IDocumentStore store, Func<RootKey> rootKey, st
             var user = await GetUserAsync(userName, cancellationToken).ConfigureAwait(false);
             if ((await KeysOfAsync(user.UserName, cancellationToken).ConfigureAwait(false)).Count > 0)
                 throw new IamException(IamErrorCode.DeleteConflictException, "Cannot delete entity, must delete access keys first.");
+            if (user.InlinePolicies.Count > 0)
+                throw new IamException(IamErrorCode.DeleteConflictException, "Cannot delete entity, must delete policies first.");
             await store.WriteAsync([new DocumentWrite(UsersCollection, user.UserName.ToLowerInvariant(), null, null)], cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            _writeLock.Release();
+        }
+    }
+
+    /// <summary>Applies <paramref name="change"/> to a fresh copy of the user and saves it atomically.</summary>
+    public async Task<T> MutateUserAsync<T>(string userName, Func<IamUserRecord, T> change, CancellationToken cancellationToken = default)
+    {
+        await _writeLock.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            var document = await store.GetAsync(UsersCollection, userName.ToLowerInvariant(), cancellationToken).ConfigureAwait(false)
+                ?? throw new IamException(IamErrorCode.NoSuchEntityException, $"The user with name {userName} cannot be found.");
+            var user = JsonSerializer.Deserialize<IamUserRecord>(document.Body)!;
+            var result = change(user);
+            await store.WriteAsync([new DocumentWrite(UsersCollection, document.Id, JsonSerializer.Serialize(user), document.Revision)], cancellationToken).ConfigureAwait(false);
+            return result;
         }
         finally
         {

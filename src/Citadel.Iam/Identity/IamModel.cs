@@ -15,6 +15,8 @@ public sealed class IamUserRecord
     public required DateTimeOffset CreateDate { get; init; }
     /// <summary>Tags by key.</summary>
     public SortedDictionary<string, string> Tags { get; init; } = new(StringComparer.Ordinal);
+    /// <summary>Inline policies by name (documents as given; validated on write).</summary>
+    public SortedDictionary<string, string> InlinePolicies { get; init; } = new(StringComparer.Ordinal);
 }
 
 /// <summary>An access key as stored (document <c>iam-access-keys/&lt;id&gt;</c>); the secret only wrapped under the root key.</summary>
@@ -45,6 +47,8 @@ public enum IamErrorCode
     LimitExceededException,
     /// <summary>InvalidInput (400).</summary>
     InvalidInputException,
+    /// <summary>MalformedPolicyDocument (400).</summary>
+    MalformedPolicyDocumentException,
 }
 
 /// <summary>An IAM domain error.</summary>
