@@ -136,7 +136,7 @@ public sealed class CitadelServer : IAsyncDisposable
         builder.Services.AddHostedService(sp => new MaintenanceService(kms, options, sp.GetRequiredService<ILogger<MaintenanceService>>()));
 
         var app = builder.Build();
-        var pipeline = new RequestPipeline(services, new SigV4Verifier(new CompositeCredentialStore(credentials, iam), time), new RootOnlyAuthorizer(), audit, root, metrics, options, time,
+        var pipeline = new RequestPipeline(services, new SigV4Verifier(new CompositeCredentialStore(credentials, iam), time), new PolicyAuthorizer(iam, options.Partition), audit, root, metrics, options, time,
             app.Services.GetRequiredService<ILogger<RequestPipeline>>());
         var operatorApi = new OperatorApi(seal, new SigV4Verifier(credentials, time));
         var logger = app.Services.GetRequiredService<ILogger<CitadelServer>>();

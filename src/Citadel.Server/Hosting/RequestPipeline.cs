@@ -116,9 +116,13 @@ public sealed class RequestPipeline(
             request = queryParameters is null
                 ? Parse(service, operation, body)
                 : Parse(service, operation, JsonSerializer.SerializeToUtf8Bytes(QueryProtocol.ToJson(service.Model, service.Model.InputShape(operation.Name), queryParameters)));
-            var action = $"{service.ScopeName}:{operation.Name}";
-            if (authorizer.Authorize(call.Principal, action) is { } denied)
-                throw new ProtocolError(new ServiceError(400, "AccessDeniedException", denied));
+            if (!call.Principal.IsRoot)
+            {
+                var checks = await service.ChecksAsync(operation, request, call, collector, http.RequestAborted).ConfigureAwait(false);
+                var keys = PolicyAuthorizer.GlobalKeys(call.Principal, call.SourceIp, http.Request.IsHttps, time.GetUtcNow());
+                if (await authorizer.AuthorizeAsync(call.Principal, checks, keys, http.RequestAborted).ConfigureAwait(false) is { } denied)
+                    throw new ProtocolError(new ServiceError(400, "AccessDeniedException", denied));
+            }
             response = await operation.Execute(call, request, collector, http.RequestAborted).ConfigureAwait(false);
         }
         catch (ProtocolError e)

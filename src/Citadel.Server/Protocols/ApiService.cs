@@ -47,4 +47,11 @@ public interface IApiService
     ApiOperation? Find(string operation);
     /// <summary>Translates a domain exception, or null when it is not one of this service's.</summary>
     ServiceError? MapError(Exception exception);
+
+    /// <summary>
+    /// The authorization questions a request asks (resolving the resources it names). Asked only for
+    /// principals other than the account root. By default: the operation's action on any resource.
+    /// </summary>
+    Task<IReadOnlyList<Hosting.AuthorizationCheck>> ChecksAsync(ApiOperation operation, object request, ApiCall call, ResourceCollector resources, CancellationToken cancellationToken)
+        => Task.FromResult<IReadOnlyList<Hosting.AuthorizationCheck>>([Hosting.AuthorizationCheck.OnAnyResource($"{ScopeName}:{operation.Name}")]);
 }

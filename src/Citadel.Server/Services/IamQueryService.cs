@@ -23,6 +23,22 @@ public sealed class IamQueryService(IamDirectory directory) : IApiService
             : null;
 
     /// <inheritdoc />
+    public async Task<IReadOnlyList<Hosting.AuthorizationCheck>> ChecksAsync(ApiOperation operation, object request, ApiCall call, ResourceCollector resources, CancellationToken cancellationToken)
+    {
+        // Operations on a user are checked on the user's ARN (with its path; the caller's own when no name is
+        // given), as IAM does; a user that does not exist yet (CreateUser) is named with the request's path.
+        var userName = request.GetType().GetProperty("UserName")?.GetValue(request) as string ?? (operation.Name is "ListUsers" ? null : call.Principal.UserName);
+        var resource = "*";
+        if (userName is not null)
+        {
+            var path = request.GetType().GetProperty("Path")?.GetValue(request) as string ?? "/";
+            resource = (await directory.FindUserAsync(userName, cancellationToken).ConfigureAwait(false))?.Arn
+                ?? $"arn:{call.Principal.Arn.Split(':')[1]}:iam::{call.Principal.AccountId}:user{path}{userName}";
+        }
+        return [new Hosting.AuthorizationCheck($"iam:{operation.Name}", resource, null, false, new Dictionary<string, IReadOnlyList<string>>())];
+    }
+
+    /// <inheritdoc />
     public ServiceError? MapError(Exception exception) => exception switch
     {
         IamException e when Model.ErrorOf(e.Code.ToString()) is { } wire => new ServiceError(wire.Status, wire.Code, e.Message),

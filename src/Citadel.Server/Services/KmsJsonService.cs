@@ -46,6 +46,10 @@ public sealed class KmsJsonService(KmsContext context, IAuditStore audit) : IApi
     }
 
     /// <inheritdoc />
+    public Task<IReadOnlyList<Hosting.AuthorizationCheck>> ChecksAsync(ApiOperation operation, object request, ApiCall call, ResourceCollector resources, CancellationToken cancellationToken)
+        => KmsAuthorization.ChecksAsync(context, operation.Name, request, resources, cancellationToken);
+
+    /// <inheritdoc />
     public ServiceError? MapError(Exception exception) => exception switch
     {
         KmsException { Code: KmsErrorCode.Sealed } e => new ServiceError(503, "ServiceUnavailableException", e.Message),

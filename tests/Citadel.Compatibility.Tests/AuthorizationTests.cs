@@ -1,0 +1,80 @@
+using System.Text.Json;
+
+namespace Citadel.Compatibility.Tests;
+
+/// <summary>IAM user policies and KMS key policies decide what a user may do, through the AWS CLI.</summary>
+public sealed class AuthorizationTests
+{
+    private static Dictionary<string, string> As(JsonElement key) => new()
+    {
+        ["AWS_ACCESS_KEY_ID"] = key.GetProperty("AccessKeyId").GetString()!,
+        ["AWS_SECRET_ACCESS_KEY"] = key.GetProperty("SecretAccessKey").GetString()!,
+    };
+
+    private static async Task<string> Json(CitadelProcess server, IReadOnlyDictionary<string, string>? env, string query, params string[] args)
+    {
+        var result = await Clients.Aws(server, 1, env, [.. args, "--output", "text", "--query", query]);
+        Assert.True(result.ExitCode == 0, result.StdErr);
+        return result.StdOut.Trim();
+    }
+
+    [Fact]
+    public async Task UserPoliciesAndKeyPoliciesDecide()
+    {
+        await using var server = new CitadelProcess();
+        try
+        {
+            await server.StartAsync();
+            var k1 = await Json(server, null, "KeyMetadata.Arn", "kms", "create-key");
+            var k2 = await Json(server, null, "KeyMetadata.Arn", "kms", "create-key");
+            Assert.Equal(0, (await Clients.Aws(server, 1, "iam", "create-user", "--user-name", "alice")).ExitCode);
+            var created = await Clients.Aws(server, 1, "iam", "create-access-key", "--user-name", "alice", "--output", "json");
+            var alice = As(JsonDocument.Parse(created.StdOut).RootElement.GetProperty("AccessKey"));
+            var policy = """
+                {"Version":"2012-10-17","Statement":[{"Sid":"AppKey","Effect":"Allow","Action":["kms:Encrypt","kms:Decrypt"],"Resource":"KEY",
+                  "Condition":{"StringEquals":{"kms:EncryptionContext:app":"web"}}}]}
+                """.Replace("KEY", k1, StringComparison.Ordinal);
+            Assert.Equal(0, (await Clients.Aws(server, 1, "iam", "put-user-policy", "--user-name", "alice", "--policy-name", "app", "--policy-document", policy)).ExitCode);
+
+            // Allowed: the key and the encryption context the policy names.
+            var blob = await Json(server, alice, "CiphertextBlob", "kms", "encrypt", "--key-id", k1, "--plaintext", "aGVsbG8=", "--encryption-context", "app=web");
+            var file = Path.Combine(server.DataDirectory, "blob.bin");
+            await File.WriteAllBytesAsync(file, Convert.FromBase64String(blob));
+            // CLI v1 sends --plaintext text as raw bytes, so the plaintext is the base64 of the text.
+            Assert.Equal("YUdWc2JHOD0=", await Json(server, alice, "Plaintext", "kms", "decrypt", "--ciphertext-blob", $"fileb://{file}", "--encryption-context", "app=web"));
+
+            // Denied: another context, another key, another action — each with AWS's message.
+            var otherContext = await Clients.Aws(server, 1, alice, "kms", "encrypt", "--key-id", k1, "--plaintext", "aGVsbG8=", "--encryption-context", "app=ops");
+            Assert.Contains($"User: arn:aws:iam::000000000000:user/alice is not authorized to perform: kms:Encrypt on resource: {k1}", otherContext.StdErr, StringComparison.Ordinal);
+            Assert.Contains("AccessDeniedException", (await Clients.Aws(server, 1, alice, "kms", "encrypt", "--key-id", k2, "--plaintext", "aGVsbG8=", "--encryption-context", "app=web")).StdErr, StringComparison.Ordinal);
+            Assert.Contains("AccessDeniedException", (await Clients.Aws(server, 1, alice, "kms", "describe-key", "--key-id", k1)).StdErr, StringComparison.Ordinal);
+            Assert.Contains("AccessDenied", (await Clients.Aws(server, 1, alice, "iam", "list-users")).StdErr, StringComparison.Ordinal);
+
+            // An explicit deny wins over the allow.
+            var deny = """{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Action":"kms:Decrypt","Resource":"*"}]}""";
+            Assert.Equal(0, (await Clients.Aws(server, 1, "iam", "put-user-policy", "--user-name", "alice", "--policy-name", "no-decrypt", "--policy-document", deny)).ExitCode);
+            var denied = await Clients.Aws(server, 1, alice, "kms", "decrypt", "--ciphertext-blob", $"fileb://{file}", "--encryption-context", "app=web");
+            Assert.Contains("with an explicit deny in an identity-based policy", denied.StdErr, StringComparison.Ordinal);
+            Assert.Equal(0, (await Clients.Aws(server, 1, "iam", "delete-user-policy", "--user-name", "alice", "--policy-name", "no-decrypt")).ExitCode);
+
+            // A key policy that does not delegate to the account makes IAM policies irrelevant for that key,
+            // and a key policy statement naming the user grants by itself.
+            var keyPolicy = """
+                {"Version":"2012-10-17","Statement":[
+                  {"Sid":"AliceDescribes","Effect":"Allow","Principal":{"AWS":"arn:aws:iam::000000000000:user/alice"},"Action":"kms:DescribeKey","Resource":"*"}]}
+                """;
+            Assert.Equal(0, (await Clients.Aws(server, 1, "kms", "put-key-policy", "--key-id", k1, "--policy-name", "default", "--policy", keyPolicy)).ExitCode);
+            var notDelegated = await Clients.Aws(server, 1, alice, "kms", "encrypt", "--key-id", k1, "--plaintext", "aGVsbG8=", "--encryption-context", "app=web");
+            Assert.Contains("because no resource-based policy allows the kms:Encrypt action", notDelegated.StdErr, StringComparison.Ordinal);
+            Assert.Equal(k1, await Json(server, alice, "KeyMetadata.Arn", "kms", "describe-key", "--key-id", k1));
+
+            // Denials are audit events like any other.
+            var trail = await Clients.Aws(server, 1, "cloudtrail", "lookup-events", "--lookup-attributes", "AttributeKey=Username,AttributeValue=alice", "--output", "json");
+            Assert.Contains("AccessDeniedException", trail.StdOut, StringComparison.Ordinal);
+        }
+        finally
+        {
+            server.DeleteData();
+        }
+    }
+}
