@@ -28,8 +28,7 @@ public sealed class PutUserPolicyRequest
 
 /// <summary>
 /// Adds or replaces an inline policy of a user, validated with the policy parser (MalformedPolicyDocument
-/// names what is wrong). Stored policies are not yet enforced: until the policy engine is wired into the
-/// request pipeline, users stay denied everything.
+/// names what is wrong). The server's authorizer evaluates a user's inline policies on every request.
 /// </summary>
 public sealed class PutUserPolicy : IamOperation<PutUserPolicyRequest, NoOutput>
 {
