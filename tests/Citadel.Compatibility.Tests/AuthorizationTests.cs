@@ -63,7 +63,13 @@ public sealed class AuthorizationTests
                 {"Version":"2012-10-17","Statement":[
                   {"Sid":"AliceDescribes","Effect":"Allow","Principal":{"AWS":"arn:aws:iam::000000000000:user/alice"},"Action":"kms:DescribeKey","Resource":"*"}]}
                 """;
-            Assert.Equal(0, (await Clients.Aws(server, 1, "kms", "put-key-policy", "--key-id", k1, "--policy-name", "default", "--policy", keyPolicy)).ExitCode);
+            // Without the bypass, the lockout safety check refuses a policy that would stop the caller from changing it again.
+            var lockout = await Clients.Aws(server, 1, "kms", "put-key-policy", "--key-id", k1, "--policy-name", "default", "--policy", keyPolicy);
+            Assert.Contains("MalformedPolicyDocumentException", lockout.StdErr, StringComparison.Ordinal);
+            Assert.Contains("will not allow you to update the key policy in the future", lockout.StdErr, StringComparison.Ordinal);
+            var malformed = await Clients.Aws(server, 1, "kms", "put-key-policy", "--key-id", k1, "--policy-name", "default", "--policy", """{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"kms:*","Resource":"*"}]}""");
+            Assert.Contains("MalformedPolicyDocumentException", malformed.StdErr, StringComparison.Ordinal);
+            Assert.Equal(0, (await Clients.Aws(server, 1, "kms", "put-key-policy", "--key-id", k1, "--policy-name", "default", "--policy", keyPolicy, "--bypass-policy-lockout-safety-check")).ExitCode);
             var notDelegated = await Clients.Aws(server, 1, alice, "kms", "encrypt", "--key-id", k1, "--plaintext", "aGVsbG8=", "--encryption-context", "app=web");
             Assert.Contains("because no resource-based policy allows the kms:Encrypt action", notDelegated.StdErr, StringComparison.Ordinal);
             Assert.Equal(k1, await Json(server, alice, "KeyMetadata.Arn", "kms", "describe-key", "--key-id", k1));

@@ -24,7 +24,28 @@ public sealed class KmsJsonService(KmsContext context, IAuditStore audit) : IApi
                 Run(call, resources, kmsCall => GetKeyLastUsage.ExecuteAsync(context, audit, kmsCall, (GetKeyLastUsageRequest)request, ct)));
         if (!KmsOperations.All.TryGetValue(operation, out var op)) return null;
         return new ApiOperation(op.Name, op.ReadOnly, op.RequestType, (call, request, resources, ct) =>
-            Run(call, resources, kmsCall => op.ExecuteAsync(context, kmsCall, request, ct)));
+            Run(call, resources, async kmsCall =>
+            {
+                await CheckKeyPolicyAsync(call, request, ct).ConfigureAwait(false);
+                return await op.ExecuteAsync(context, kmsCall, request, ct).ConfigureAwait(false);
+            }));
+    }
+
+    // Key policies are checked with the IAM policy grammar and the lockout rule, which Citadel.Kms cannot reach.
+    private async Task CheckKeyPolicyAsync(ApiCall call, object request, CancellationToken cancellationToken)
+    {
+        switch (request)
+        {
+            case Kms.Operations.CreateKeyRequest create:
+                KeyPolicyGuard.Check(create.Policy, create.BypassPolicyLockoutSafetyCheck == true, call.Principal, context.Settings.Partition, "*");
+                break;
+            case Kms.Operations.PutKeyPolicyRequest put:
+                var key = await context.Resolver.ResolveAsync(put.KeyId, cancellationToken).ConfigureAwait(false);
+                KeyPolicyGuard.Check(put.Policy, put.BypassPolicyLockoutSafetyCheck == true, call.Principal, context.Settings.Partition, key.Arn);
+                break;
+            default:
+                break;
+        }
     }
 
     // Runs a KMS call and reports the keys it touched, even when it fails, for the audit record and metrics.
