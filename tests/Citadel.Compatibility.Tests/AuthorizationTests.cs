@@ -83,4 +83,45 @@ public sealed class AuthorizationTests
             server.DeleteData();
         }
     }
+
+    [Fact]
+    public async Task ManagedPoliciesAttachVersionAndDecide()
+    {
+        await using var server = new CitadelProcess();
+        try
+        {
+            await server.StartAsync();
+            Assert.Equal(0, (await Clients.Aws(server, 1, "iam", "create-user", "--user-name", "carol")).ExitCode);
+            var carol = As(JsonDocument.Parse((await Clients.Aws(server, 1, "iam", "create-access-key", "--user-name", "carol", "--output", "json")).StdOut).RootElement.GetProperty("AccessKey"));
+            const string listKeys = """{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"kms:ListKeys","Resource":"*"}]}""";
+            var arn = await Json(server, null, "Policy.Arn", "iam", "create-policy", "--policy-name", "kms-read", "--path", "/team/", "--policy-document", listKeys);
+            Assert.Equal("arn:aws:iam::000000000000:policy/team/kms-read", arn);
+            Assert.Contains("AccessDeniedException", (await Clients.Aws(server, 1, carol, "kms", "list-keys")).StdErr, StringComparison.Ordinal);
+
+            Assert.Equal(0, (await Clients.Aws(server, 2, "iam", "attach-user-policy", "--user-name", "carol", "--policy-arn", arn)).ExitCode);
+            Assert.Equal(arn, await Json(server, null, "AttachedPolicies[0].PolicyArn", "iam", "list-attached-user-policies", "--user-name", "carol"));
+            Assert.Equal("1", await Json(server, null, "Policy.AttachmentCount", "iam", "get-policy", "--policy-arn", arn));
+            Assert.Equal(0, (await Clients.Aws(server, 1, carol, "kms", "list-keys")).ExitCode);
+            Assert.Contains("AccessDeniedException", (await Clients.Aws(server, 1, carol, "kms", "create-key")).StdErr, StringComparison.Ordinal);
+
+            // A new default version takes effect at once; the old one stays readable.
+            const string createKeys = """{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["kms:ListKeys","kms:CreateKey"],"Resource":"*"}]}""";
+            Assert.Equal("v2", await Json(server, null, "PolicyVersion.VersionId", "iam", "create-policy-version", "--policy-arn", arn, "--policy-document", createKeys, "--set-as-default"));
+            Assert.Equal(0, (await Clients.Aws(server, 1, carol, "kms", "create-key")).ExitCode);
+            var v1 = await Clients.Aws(server, 1, "iam", "get-policy-version", "--policy-arn", arn, "--version-id", "v1", "--output", "json");
+            Assert.Equal("kms:ListKeys", JsonDocument.Parse(v1.StdOut).RootElement.GetProperty("PolicyVersion").GetProperty("Document").GetProperty("Statement")[0].GetProperty("Action").GetString());
+
+            Assert.Contains("DeleteConflict", (await Clients.Aws(server, 1, "iam", "delete-policy", "--policy-arn", arn)).StdErr, StringComparison.Ordinal);
+            Assert.Contains("DeleteConflict", (await Clients.Aws(server, 1, "iam", "delete-policy-version", "--policy-arn", arn, "--version-id", "v2")).StdErr, StringComparison.Ordinal);
+            Assert.Equal(0, (await Clients.Aws(server, 1, "iam", "detach-user-policy", "--user-name", "carol", "--policy-arn", arn)).ExitCode);
+            Assert.Contains("AccessDeniedException", (await Clients.Aws(server, 1, carol, "kms", "list-keys")).StdErr, StringComparison.Ordinal);
+            Assert.Equal(0, (await Clients.Aws(server, 1, "iam", "delete-policy-version", "--policy-arn", arn, "--version-id", "v1")).ExitCode);
+            Assert.Equal(0, (await Clients.Aws(server, 1, "iam", "delete-policy", "--policy-arn", arn)).ExitCode);
+            Assert.Contains("MalformedPolicyDocument", (await Clients.Aws(server, 1, "iam", "create-policy", "--policy-name", "bad", "--policy-document", """{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":"*","Action":"kms:*","Resource":"*"}]}""")).StdErr, StringComparison.Ordinal);
+        }
+        finally
+        {
+            server.DeleteData();
+        }
+    }
 }

@@ -107,7 +107,7 @@ public sealed class IamDirectory(IDocumentStore store, Func<RootKey> rootKey, st
             var user = await GetUserAsync(userName, cancellationToken).ConfigureAwait(false);
             if ((await KeysOfAsync(user.UserName, cancellationToken).ConfigureAwait(false)).Count > 0)
                 throw new IamException(IamErrorCode.DeleteConflictException, "Cannot delete entity, must delete access keys first.");
-            if (user.InlinePolicies.Count > 0)
+            if (user.InlinePolicies.Count > 0 || user.AttachedPolicies.Count > 0)
                 throw new IamException(IamErrorCode.DeleteConflictException, "Cannot delete entity, must delete policies first.");
             await store.WriteAsync([new DocumentWrite(UsersCollection, user.UserName.ToLowerInvariant(), null, null)], cancellationToken).ConfigureAwait(false);
         }
@@ -134,6 +134,147 @@ public sealed class IamDirectory(IDocumentStore store, Func<RootKey> rootKey, st
         {
             _writeLock.Release();
         }
+    }
+
+    /// <summary>Managed policies.</summary>
+    public const string PoliciesCollection = "iam-policies";
+
+    /// <summary>The partition.</summary>
+    public string Partition => partition;
+
+    /// <summary>A managed policy, or NoSuchEntity.</summary>
+    public async Task<ManagedPolicyRecord> GetPolicyAsync(string arn, CancellationToken cancellationToken = default)
+    {
+        var document = await store.GetAsync(PoliciesCollection, arn, cancellationToken).ConfigureAwait(false)
+            ?? throw new IamException(IamErrorCode.NoSuchEntityException, $"Policy {arn} does not exist or is not attachable.");
+        return JsonSerializer.Deserialize<ManagedPolicyRecord>(document.Body)!;
+    }
+
+    /// <summary>All managed policies in ARN order.</summary>
+    public async Task<IReadOnlyList<ManagedPolicyRecord>> ListPoliciesAsync(CancellationToken cancellationToken = default)
+    {
+        var result = new List<ManagedPolicyRecord>();
+        string? after = null;
+        while (true)
+        {
+            var page = await store.ListAsync(PoliciesCollection, after, 500, cancellationToken).ConfigureAwait(false);
+            result.AddRange(page.Select(d => JsonSerializer.Deserialize<ManagedPolicyRecord>(d.Body)!));
+            if (page.Count < 500) return result;
+            after = page[^1].Id;
+        }
+    }
+
+    /// <summary>Creates a managed policy (version v1, default).</summary>
+    public async Task<ManagedPolicyRecord> CreatePolicyAsync(string name, string path, string document, string? description, CancellationToken cancellationToken = default)
+    {
+        var now = TruncateToSeconds(time.GetUtcNow());
+        var policy = new ManagedPolicyRecord
+        {
+            PolicyName = name,
+            PolicyId = "ANPA" + RandomId(17),
+            Arn = $"arn:{partition}:iam::{accountId}:policy{path}{name}",
+            Path = path,
+            Description = description,
+            CreateDate = now,
+            UpdateDate = now,
+            DefaultVersionId = "v1",
+            Versions = [new PolicyVersionRecord { VersionId = "v1", Document = document, CreateDate = now }],
+        };
+        try
+        {
+            await store.WriteAsync([new DocumentWrite(PoliciesCollection, policy.Arn, JsonSerializer.Serialize(policy), 0)], cancellationToken).ConfigureAwait(false);
+        }
+        catch (ConcurrencyConflictException)
+        {
+            throw new IamException(IamErrorCode.EntityAlreadyExistsException, $"A policy called {name} already exists. Duplicate names are not allowed.");
+        }
+        return policy;
+    }
+
+    /// <summary>Applies <paramref name="change"/> to a fresh copy of a policy and saves it atomically.</summary>
+    public async Task<T> MutatePolicyAsync<T>(string arn, Func<ManagedPolicyRecord, T> change, CancellationToken cancellationToken = default)
+    {
+        await _writeLock.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            var document = await store.GetAsync(PoliciesCollection, arn, cancellationToken).ConfigureAwait(false)
+                ?? throw new IamException(IamErrorCode.NoSuchEntityException, $"Policy {arn} does not exist or is not attachable.");
+            var policy = JsonSerializer.Deserialize<ManagedPolicyRecord>(document.Body)!;
+            var result = change(policy);
+            policy.UpdateDate = TruncateToSeconds(time.GetUtcNow());
+            await store.WriteAsync([new DocumentWrite(PoliciesCollection, arn, JsonSerializer.Serialize(policy), document.Revision)], cancellationToken).ConfigureAwait(false);
+            return result;
+        }
+        finally
+        {
+            _writeLock.Release();
+        }
+    }
+
+    /// <summary>Deletes a policy that is attached nowhere and has only its default version.</summary>
+    public async Task DeletePolicyAsync(string arn, CancellationToken cancellationToken = default)
+    {
+        await _writeLock.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            var document = await store.GetAsync(PoliciesCollection, arn, cancellationToken).ConfigureAwait(false)
+                ?? throw new IamException(IamErrorCode.NoSuchEntityException, $"Policy {arn} was not found.");
+            var policy = JsonSerializer.Deserialize<ManagedPolicyRecord>(document.Body)!;
+            if (policy.AttachmentCount > 0) throw new IamException(IamErrorCode.DeleteConflictException, "Cannot delete a policy attached to entities.");
+            if (policy.Versions.Count > 1) throw new IamException(IamErrorCode.DeleteConflictException, "Cannot delete a policy with versions other than the default version; delete them first.");
+            await store.WriteAsync([new DocumentWrite(PoliciesCollection, arn, null, document.Revision)], cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            _writeLock.Release();
+        }
+    }
+
+    /// <summary>Attaches or detaches a managed policy: the user and the policy's attachment count change in one atomic write.</summary>
+    public async Task SetAttachmentAsync(string userName, string policyArn, bool attach, int maxPerUser, CancellationToken cancellationToken = default)
+    {
+        await _writeLock.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            var userDocument = await store.GetAsync(UsersCollection, userName.ToLowerInvariant(), cancellationToken).ConfigureAwait(false)
+                ?? throw new IamException(IamErrorCode.NoSuchEntityException, $"The user with name {userName} cannot be found.");
+            var policyDocument = await store.GetAsync(PoliciesCollection, policyArn, cancellationToken).ConfigureAwait(false)
+                ?? throw new IamException(IamErrorCode.NoSuchEntityException, $"Policy {policyArn} does not exist or is not attachable.");
+            var user = JsonSerializer.Deserialize<IamUserRecord>(userDocument.Body)!;
+            var policy = JsonSerializer.Deserialize<ManagedPolicyRecord>(policyDocument.Body)!;
+            var attached = user.AttachedPolicies.Contains(policyArn);
+            if (attach == attached)
+            {
+                if (attach) return; // attaching twice changes nothing, as in IAM
+                throw new IamException(IamErrorCode.NoSuchEntityException, $"Policy {policyArn} was not found.");
+            }
+            if (attach && user.AttachedPolicies.Count >= maxPerUser)
+                throw new IamException(IamErrorCode.LimitExceededException, $"Cannot exceed quota for PoliciesPerUser: {maxPerUser}");
+            if (attach) user.AttachedPolicies.Add(policyArn);
+            else user.AttachedPolicies.Remove(policyArn);
+            policy.AttachmentCount += attach ? 1 : -1;
+            await store.WriteAsync(
+            [
+                new DocumentWrite(UsersCollection, userDocument.Id, JsonSerializer.Serialize(user), userDocument.Revision),
+                new DocumentWrite(PoliciesCollection, policyArn, JsonSerializer.Serialize(policy), policyDocument.Revision),
+            ], cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            _writeLock.Release();
+        }
+    }
+
+    /// <summary>The identity policies in force for a user: inline policies and the default versions of attached managed policies.</summary>
+    public async Task<IReadOnlyList<(string Name, string Document)>> PoliciesOfAsync(IamUserRecord user, CancellationToken cancellationToken = default)
+    {
+        var result = user.InlinePolicies.Select(p => (p.Key, p.Value)).ToList();
+        foreach (var arn in user.AttachedPolicies)
+        {
+            var document = await store.GetAsync(PoliciesCollection, arn, cancellationToken).ConfigureAwait(false);
+            if (document is not null) result.Add((arn, JsonSerializer.Deserialize<ManagedPolicyRecord>(document.Body)!.DefaultDocument));
+        }
+        return result;
     }
 
     /// <summary>The access keys of a user.</summary>

@@ -17,6 +17,49 @@ public sealed class IamUserRecord
     public SortedDictionary<string, string> Tags { get; init; } = new(StringComparer.Ordinal);
     /// <summary>Inline policies by name (documents as given; validated on write).</summary>
     public SortedDictionary<string, string> InlinePolicies { get; init; } = new(StringComparer.Ordinal);
+    /// <summary>ARNs of attached managed policies.</summary>
+    public List<string> AttachedPolicies { get; init; } = [];
+}
+
+/// <summary>A customer managed policy with its versions (document <c>iam-policies/&lt;arn&gt;</c>).</summary>
+public sealed class ManagedPolicyRecord
+{
+    /// <summary>Name.</summary>
+    public required string PolicyName { get; init; }
+    /// <summary>Unique id (ANPA...).</summary>
+    public required string PolicyId { get; init; }
+    /// <summary>ARN.</summary>
+    public required string Arn { get; init; }
+    /// <summary>Path.</summary>
+    public required string Path { get; init; }
+    /// <summary>Description.</summary>
+    public string? Description { get; init; }
+    /// <summary>Created.</summary>
+    public required DateTimeOffset CreateDate { get; init; }
+    /// <summary>Last changed.</summary>
+    public required DateTimeOffset UpdateDate { get; set; }
+    /// <summary>The version in force.</summary>
+    public required string DefaultVersionId { get; set; }
+    /// <summary>Versions, oldest first (at most five).</summary>
+    public List<PolicyVersionRecord> Versions { get; init; } = [];
+    /// <summary>The number the next version gets.</summary>
+    public int NextVersion { get; set; } = 2;
+    /// <summary>Users it is attached to.</summary>
+    public int AttachmentCount { get; set; }
+
+    /// <summary>The document of the default version.</summary>
+    public string DefaultDocument => Versions.First(v => v.VersionId == DefaultVersionId).Document;
+}
+
+/// <summary>One version of a managed policy.</summary>
+public sealed class PolicyVersionRecord
+{
+    /// <summary>v1, v2, ...</summary>
+    public required string VersionId { get; init; }
+    /// <summary>The document.</summary>
+    public required string Document { get; init; }
+    /// <summary>Created.</summary>
+    public required DateTimeOffset CreateDate { get; init; }
 }
 
 /// <summary>An access key as stored (document <c>iam-access-keys/&lt;id&gt;</c>); the secret only wrapped under the root key.</summary>

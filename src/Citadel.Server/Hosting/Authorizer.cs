@@ -31,7 +31,8 @@ public sealed class PolicyAuthorizer(IamDirectory directory, string partition) :
         if (principal.IsRoot) return null;
         if (checks.All(c => c.Action == "sts:GetCallerIdentity")) return null;
         var user = principal.UserName is null ? null : await directory.FindUserAsync(principal.UserName, cancellationToken).ConfigureAwait(false);
-        var identityPolicies = user?.InlinePolicies.Select(p => PolicyDocument.Parse(p.Value) with { Id = p.Key }).ToList() ?? [];
+        var identityPolicies = user is null ? [] : (await directory.PoliciesOfAsync(user, cancellationToken).ConfigureAwait(false))
+            .Select(p => PolicyDocument.Parse(p.Document) with { Id = p.Name }).ToList();
         foreach (var check in checks)
         {
             var keys = new Dictionary<string, IReadOnlyList<string>>(requestKeys, StringComparer.OrdinalIgnoreCase);

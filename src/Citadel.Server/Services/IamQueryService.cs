@@ -28,7 +28,7 @@ public sealed class IamQueryService(IamDirectory directory) : IApiService
         // Operations on a user are checked on the user's ARN (with its path; the caller's own when no name is
         // given), as IAM does; a user that does not exist yet (CreateUser) is named with the request's path.
         var userName = request.GetType().GetProperty("UserName")?.GetValue(request) as string ?? (operation.Name is "ListUsers" ? null : call.Principal.UserName);
-        var resource = "*";
+        var resource = request.GetType().GetProperty("PolicyArn")?.GetValue(request) as string ?? "*";
         if (userName is not null)
         {
             var path = request.GetType().GetProperty("Path")?.GetValue(request) as string ?? "/";
