@@ -13,8 +13,10 @@ public enum AuthenticationErrorKind
     SignatureMismatch,
     /// <summary>The request time is outside the allowed clock skew, or a presigned URL expired.</summary>
     Expired,
-    /// <summary>The session token is not valid: <c>UnrecognizedClient</c> / <c>InvalidToken</c>.</summary>
+    /// <summary>The session token is not valid: <c>UnrecognizedClient</c> / <c>InvalidClientTokenId</c>.</summary>
     InvalidToken,
+    /// <summary>The session token has expired: <c>ExpiredTokenException</c> / <c>ExpiredToken</c>.</summary>
+    ExpiredToken,
 }
 
 /// <summary>A request failed SigV4 authentication.</summary>

@@ -9,6 +9,9 @@ namespace Citadel.Iam;
 /// <param name="AccessKeyId">The access key that signed the request.</param>
 public sealed record Principal(string Type, string PrincipalId, string Arn, string AccountId, string? UserName, string AccessKeyId)
 {
+    /// <summary>Session tags of an assumed-role session (they become aws:PrincipalTag/*).</summary>
+    public IReadOnlyDictionary<string, string>? SessionTags { get; init; }
+
     /// <summary>Whether this is the account's root (the administrator).</summary>
     public bool IsRoot => Type == "Root";
 }

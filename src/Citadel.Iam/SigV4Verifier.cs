@@ -10,7 +10,7 @@ namespace Citadel.Iam;
 /// the presigned query form: credential scope, signed headers, payload hash, a 15-minute clock skew
 /// and presigned expiry, with the signature compared in constant time.
 /// </summary>
-public sealed class SigV4Verifier(ICredentialStore credentials, TimeProvider time)
+public sealed class SigV4Verifier(ICredentialStore credentials, TimeProvider time, ISessionCredentials? sessions = null)
 {
     /// <summary>The allowed difference between the request time and the server clock.</summary>
     public static readonly TimeSpan MaxClockSkew = TimeSpan.FromMinutes(15);
@@ -44,7 +44,11 @@ public sealed class SigV4Verifier(ICredentialStore credentials, TimeProvider tim
                 $"Date in Credential scope does not match YYYYMMDD from ISO-8601 version of date from HTTP: '{parts.Scope.Date}' != '{parts.AmzDate[..8]}', from '{parts.AmzDate}'.");
         CheckTime(parts, requestTime, presigned);
 
-        var credential = credentials.Find(parts.Scope.AccessKeyId)
+        var token = request.Headers.TryGetValue("x-amz-security-token", out var tokens) && tokens.Length > 0 ? tokens[0]
+            : presigned && ParseQuery(request.RawQuery).TryGetValue("X-Amz-Security-Token", out var queryToken) ? queryToken : null;
+        var credential = (token is not null
+                ? sessions?.Resolve(parts.Scope.AccessKeyId, token)
+                : credentials.Find(parts.Scope.AccessKeyId))
             ?? throw new AuthenticationException(AuthenticationErrorKind.UnknownAccessKey, "The security token included in the request is invalid.");
 
         var payloadHash = PayloadHash(request, parts.Scope.Service, presigned);

@@ -230,32 +230,43 @@ public sealed class IamDirectory(IDocumentStore store, Func<RootKey> rootKey, st
         }
     }
 
-    /// <summary>Attaches or detaches a managed policy: the user and the policy's attachment count change in one atomic write.</summary>
-    public async Task SetAttachmentAsync(string userName, string policyArn, bool attach, int maxPerUser, CancellationToken cancellationToken = default)
+    /// <summary>Roles.</summary>
+    public const string RolesCollection = "iam-roles";
+
+    /// <summary>Attaches or detaches a managed policy to a user or role: the holder and the policy's attachment count change in one atomic write.</summary>
+    public Task SetAttachmentAsync(string userName, string policyArn, bool attach, int maxPerHolder, CancellationToken cancellationToken = default)
+        => SetAttachmentAsync<IamUserRecord>(UsersCollection, userName, "user", policyArn, attach, maxPerHolder, cancellationToken);
+
+    /// <summary>Attaches or detaches a managed policy to a role.</summary>
+    public Task SetRoleAttachmentAsync(string roleName, string policyArn, bool attach, int maxPerHolder, CancellationToken cancellationToken = default)
+        => SetAttachmentAsync<IamRoleRecord>(RolesCollection, roleName, "role", policyArn, attach, maxPerHolder, cancellationToken);
+
+    private async Task SetAttachmentAsync<T>(string collection, string name, string kind, string policyArn, bool attach, int maxPerHolder, CancellationToken cancellationToken)
+        where T : IPolicyHolder
     {
         await _writeLock.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            var userDocument = await store.GetAsync(UsersCollection, userName.ToLowerInvariant(), cancellationToken).ConfigureAwait(false)
-                ?? throw new IamException(IamErrorCode.NoSuchEntityException, $"The user with name {userName} cannot be found.");
+            var holderDocument = await store.GetAsync(collection, name.ToLowerInvariant(), cancellationToken).ConfigureAwait(false)
+                ?? throw new IamException(IamErrorCode.NoSuchEntityException, $"The {kind} with name {name} cannot be found.");
             var policyDocument = await store.GetAsync(PoliciesCollection, policyArn, cancellationToken).ConfigureAwait(false)
                 ?? throw new IamException(IamErrorCode.NoSuchEntityException, $"Policy {policyArn} does not exist or is not attachable.");
-            var user = JsonSerializer.Deserialize<IamUserRecord>(userDocument.Body)!;
+            var holder = JsonSerializer.Deserialize<T>(holderDocument.Body)!;
             var policy = JsonSerializer.Deserialize<ManagedPolicyRecord>(policyDocument.Body)!;
-            var attached = user.AttachedPolicies.Contains(policyArn);
+            var attached = holder.AttachedPolicies.Contains(policyArn);
             if (attach == attached)
             {
                 if (attach) return; // attaching twice changes nothing, as in IAM
                 throw new IamException(IamErrorCode.NoSuchEntityException, $"Policy {policyArn} was not found.");
             }
-            if (attach && user.AttachedPolicies.Count >= maxPerUser)
-                throw new IamException(IamErrorCode.LimitExceededException, $"Cannot exceed quota for PoliciesPerUser: {maxPerUser}");
-            if (attach) user.AttachedPolicies.Add(policyArn);
-            else user.AttachedPolicies.Remove(policyArn);
+            if (attach && holder.AttachedPolicies.Count >= maxPerHolder)
+                throw new IamException(IamErrorCode.LimitExceededException, $"Cannot exceed quota for PoliciesPer{char.ToUpperInvariant(kind[0])}{kind[1..]}: {maxPerHolder}");
+            if (attach) holder.AttachedPolicies.Add(policyArn);
+            else holder.AttachedPolicies.Remove(policyArn);
             policy.AttachmentCount += attach ? 1 : -1;
             await store.WriteAsync(
             [
-                new DocumentWrite(UsersCollection, userDocument.Id, JsonSerializer.Serialize(user), userDocument.Revision),
+                new DocumentWrite(collection, holderDocument.Id, JsonSerializer.Serialize(holder), holderDocument.Revision),
                 new DocumentWrite(PoliciesCollection, policyArn, JsonSerializer.Serialize(policy), policyDocument.Revision),
             ], cancellationToken).ConfigureAwait(false);
         }
@@ -265,16 +276,86 @@ public sealed class IamDirectory(IDocumentStore store, Func<RootKey> rootKey, st
         }
     }
 
-    /// <summary>The identity policies in force for a user: inline policies and the default versions of attached managed policies.</summary>
-    public async Task<IReadOnlyList<(string Name, string Document)>> PoliciesOfAsync(IamUserRecord user, CancellationToken cancellationToken = default)
+    /// <summary>The identity policies in force for a user or role: inline policies and the default versions of attached managed policies.</summary>
+    public async Task<IReadOnlyList<(string Name, string Document)>> PoliciesOfAsync(IPolicyHolder holder, CancellationToken cancellationToken = default)
     {
-        var result = user.InlinePolicies.Select(p => (p.Key, p.Value)).ToList();
-        foreach (var arn in user.AttachedPolicies)
+        var result = holder.InlinePolicies.Select(p => (p.Key, p.Value)).ToList();
+        foreach (var arn in holder.AttachedPolicies)
         {
             var document = await store.GetAsync(PoliciesCollection, arn, cancellationToken).ConfigureAwait(false);
             if (document is not null) result.Add((arn, JsonSerializer.Deserialize<ManagedPolicyRecord>(document.Body)!.DefaultDocument));
         }
         return result;
+    }
+
+    /// <summary>The role, or null.</summary>
+    public async Task<IamRoleRecord?> FindRoleAsync(string roleName, CancellationToken cancellationToken = default)
+    {
+        var document = await store.GetAsync(RolesCollection, roleName.ToLowerInvariant(), cancellationToken).ConfigureAwait(false);
+        return document is null ? null : JsonSerializer.Deserialize<IamRoleRecord>(document.Body);
+    }
+
+    /// <summary>The role, or NoSuchEntity.</summary>
+    public async Task<IamRoleRecord> GetRoleAsync(string roleName, CancellationToken cancellationToken = default)
+        => await FindRoleAsync(roleName, cancellationToken).ConfigureAwait(false)
+            ?? throw new IamException(IamErrorCode.NoSuchEntityException, $"The role with name {roleName} cannot be found.");
+
+    /// <summary>Roles in name order.</summary>
+    public async Task<IReadOnlyList<IamRoleRecord>> ListRolesAsync(CancellationToken cancellationToken = default)
+    {
+        var result = new List<IamRoleRecord>();
+        string? after = null;
+        while (true)
+        {
+            var page = await store.ListAsync(RolesCollection, after, 500, cancellationToken).ConfigureAwait(false);
+            result.AddRange(page.Select(d => JsonSerializer.Deserialize<IamRoleRecord>(d.Body)!));
+            if (page.Count < 500) return result;
+            after = page[^1].Id;
+        }
+    }
+
+    /// <summary>Creates a role.</summary>
+    public async Task<IamRoleRecord> CreateRoleAsync(string roleName, string path, string trustPolicy, string? description, int maxSessionDuration,
+        IReadOnlyDictionary<string, string> tags, CancellationToken cancellationToken = default)
+    {
+        var role = new IamRoleRecord
+        {
+            RoleName = roleName,
+            RoleId = "AROA" + RandomId(17),
+            Path = path,
+            Arn = $"arn:{partition}:iam::{accountId}:role{path}{roleName}",
+            CreateDate = TruncateToSeconds(time.GetUtcNow()),
+            AssumeRolePolicyDocument = trustPolicy,
+            Description = description,
+            MaxSessionDuration = maxSessionDuration,
+        };
+        foreach (var (k, v) in tags) role.Tags[k] = v;
+        try
+        {
+            await store.WriteAsync([new DocumentWrite(RolesCollection, roleName.ToLowerInvariant(), JsonSerializer.Serialize(role), 0)], cancellationToken).ConfigureAwait(false);
+        }
+        catch (ConcurrencyConflictException)
+        {
+            throw new IamException(IamErrorCode.EntityAlreadyExistsException, $"Role with name {roleName} already exists.");
+        }
+        return role;
+    }
+
+    /// <summary>Applies <paramref name="change"/> to a fresh copy of a role and saves it atomically; a null result deletes it.</summary>
+    public async Task MutateRoleAsync(string roleName, Func<IamRoleRecord, IamRoleRecord?> change, CancellationToken cancellationToken = default)
+    {
+        await _writeLock.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            var document = await store.GetAsync(RolesCollection, roleName.ToLowerInvariant(), cancellationToken).ConfigureAwait(false)
+                ?? throw new IamException(IamErrorCode.NoSuchEntityException, $"The role with name {roleName} cannot be found.");
+            var role = change(JsonSerializer.Deserialize<IamRoleRecord>(document.Body)!);
+            await store.WriteAsync([new DocumentWrite(RolesCollection, document.Id, role is null ? null : JsonSerializer.Serialize(role), document.Revision)], cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            _writeLock.Release();
+        }
     }
 
     /// <summary>The access keys of a user.</summary>
@@ -373,7 +454,8 @@ public sealed class IamDirectory(IDocumentStore store, Func<RootKey> rootKey, st
 
     private static DateTimeOffset TruncateToSeconds(DateTimeOffset t) => DateTimeOffset.FromUnixTimeSeconds(t.ToUnixTimeSeconds());
 
-    private static string RandomId(int length)
+    /// <summary>A random IAM-style identifier suffix.</summary>
+    public static string RandomId(int length)
     {
         const string alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
         return string.Create(length, 0, (span, _) =>
@@ -382,7 +464,8 @@ public sealed class IamDirectory(IDocumentStore store, Func<RootKey> rootKey, st
         });
     }
 
-    private static string RandomSecret()
+    /// <summary>A random 40-character secret access key.</summary>
+    public static string RandomSecret()
     {
         const string alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
         return string.Create(40, 0, (span, _) =>

@@ -1,7 +1,45 @@
 namespace Citadel.Iam.Identity;
 
+/// <summary>An identity that holds policies: a user or a role.</summary>
+public interface IPolicyHolder
+{
+    /// <summary>Inline policies by name.</summary>
+    SortedDictionary<string, string> InlinePolicies { get; }
+    /// <summary>ARNs of attached managed policies.</summary>
+    List<string> AttachedPolicies { get; }
+    /// <summary>Tags by key.</summary>
+    SortedDictionary<string, string> Tags { get; }
+}
+
+/// <summary>An IAM role as stored (document <c>iam-roles/&lt;lower-case name&gt;</c>).</summary>
+public sealed class IamRoleRecord : IPolicyHolder
+{
+    /// <summary>Name.</summary>
+    public required string RoleName { get; init; }
+    /// <summary>Unique id (AROA...).</summary>
+    public required string RoleId { get; init; }
+    /// <summary>Path.</summary>
+    public required string Path { get; init; }
+    /// <summary>ARN.</summary>
+    public required string Arn { get; init; }
+    /// <summary>Created.</summary>
+    public required DateTimeOffset CreateDate { get; init; }
+    /// <summary>The trust policy: who may assume the role.</summary>
+    public required string AssumeRolePolicyDocument { get; set; }
+    /// <summary>Description.</summary>
+    public string? Description { get; init; }
+    /// <summary>Longest session, seconds (3600 to 43200).</summary>
+    public int MaxSessionDuration { get; init; } = 3600;
+    /// <inheritdoc />
+    public SortedDictionary<string, string> Tags { get; init; } = new(StringComparer.Ordinal);
+    /// <inheritdoc />
+    public SortedDictionary<string, string> InlinePolicies { get; init; } = new(StringComparer.Ordinal);
+    /// <inheritdoc />
+    public List<string> AttachedPolicies { get; init; } = [];
+}
+
 /// <summary>An IAM user as stored (document <c>iam-users/&lt;lower-case name&gt;</c>: IAM names are unique ignoring case).</summary>
-public sealed class IamUserRecord
+public sealed class IamUserRecord : IPolicyHolder
 {
     /// <summary>User name, case as created.</summary>
     public required string UserName { get; init; }

@@ -30,14 +30,20 @@ public sealed class PolicyAuthorizer(IamDirectory directory, string partition) :
     {
         if (principal.IsRoot) return null;
         if (checks.All(c => c.Action == "sts:GetCallerIdentity")) return null;
-        var user = principal.UserName is null ? null : await directory.FindUserAsync(principal.UserName, cancellationToken).ConfigureAwait(false);
-        var identityPolicies = user is null ? [] : (await directory.PoliciesOfAsync(user, cancellationToken).ConfigureAwait(false))
+        // The identity: an IAM user, or the role behind an assumed-role session.
+        IPolicyHolder? holder = principal.UserName is not null
+            ? await directory.FindUserAsync(principal.UserName, cancellationToken).ConfigureAwait(false)
+            : principal.Type == "AssumedRole" && SessionTokens.RoleNameOf(principal.Arn) is { } roleName
+                ? await directory.FindRoleAsync(roleName, cancellationToken).ConfigureAwait(false)
+                : null;
+        var identityPolicies = holder is null ? [] : (await directory.PoliciesOfAsync(holder, cancellationToken).ConfigureAwait(false))
             .Select(p => PolicyDocument.Parse(p.Document) with { Id = p.Name }).ToList();
+        var principalTags = principal.SessionTags ?? (IReadOnlyDictionary<string, string>?)holder?.Tags ?? new Dictionary<string, string>();
         foreach (var check in checks)
         {
             var keys = new Dictionary<string, IReadOnlyList<string>>(requestKeys, StringComparer.OrdinalIgnoreCase);
             foreach (var (k, v) in check.ConditionKeys) keys[k] = v;
-            foreach (var (k, v) in user?.Tags ?? []) keys[$"aws:PrincipalTag/{k}"] = [v];
+            foreach (var (k, v) in principalTags) keys[$"aws:PrincipalTag/{k}"] = [v];
             var context = new RequestContext(check.Action, check.Resource, principal.Arn, principal.AccountId, keys);
             var resourcePolicy = ParseOrNull(check.ResourcePolicy);
             var result = PolicyEvaluator.Evaluate(context, identityPolicies, resourcePolicy);

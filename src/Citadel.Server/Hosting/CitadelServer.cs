@@ -73,6 +73,7 @@ public sealed class CitadelServer : IAsyncDisposable
 
         var credentials = new AdministratorCredentials(store, root, options.AccountId, options.Partition);
         var iam = new IamDirectory(store, () => root.Current, options.AccountId, options.Partition, time);
+        var sessions = new SessionTokens(() => root.Current, time, options.Partition);
         if (options.RootAccessKeyId is not null) credentials.UseGiven(options.RootAccessKeyId, options.RootSecretAccessKey!);
         async Task LoadCredentialsAsync()
         {
@@ -98,7 +99,7 @@ public sealed class CitadelServer : IAsyncDisposable
         var kmsSettings = new KmsSettings(options.AccountId, options.Region, options.Partition);
         var keys = new KeyRepository(store, root);
         var kms = new KmsContext(kmsSettings, keys, root, time, SystemRandom.Instance);
-        var services = new IApiService[] { new KmsJsonService(kms, audit), new CloudTrailJsonService(audit), new IamQueryService(iam), new StsQueryService() }.ToDictionary(s => s.ScopeName);
+        var services = new IApiService[] { new KmsJsonService(kms, audit), new CloudTrailJsonService(audit), new IamQueryService(iam), new StsQueryService(iam, sessions) }.ToDictionary(s => s.ScopeName);
         var metrics = new CitadelMetrics();
 
         var builder = WebApplication.CreateSlimBuilder();
@@ -136,7 +137,7 @@ public sealed class CitadelServer : IAsyncDisposable
         builder.Services.AddHostedService(sp => new MaintenanceService(kms, options, sp.GetRequiredService<ILogger<MaintenanceService>>()));
 
         var app = builder.Build();
-        var pipeline = new RequestPipeline(services, new SigV4Verifier(new CompositeCredentialStore(credentials, iam), time), new PolicyAuthorizer(iam, options.Partition), audit, root, metrics, options, time,
+        var pipeline = new RequestPipeline(services, new SigV4Verifier(new CompositeCredentialStore(credentials, iam), time, sessions), new PolicyAuthorizer(iam, options.Partition), audit, root, metrics, options, time,
             app.Services.GetRequiredService<ILogger<RequestPipeline>>());
         var operatorApi = new OperatorApi(seal, new SigV4Verifier(credentials, time));
         var logger = app.Services.GetRequiredService<ILogger<CitadelServer>>();

@@ -81,6 +81,7 @@ public sealed class RequestPipeline(
                     AuthenticationErrorKind.MissingAuthentication => new ServiceError(400, "MissingAuthenticationTokenException", e.Message),
                     AuthenticationErrorKind.IncompleteSignature => new ServiceError(400, "IncompleteSignatureException", e.Message),
                     AuthenticationErrorKind.UnknownAccessKey or AuthenticationErrorKind.InvalidToken => new ServiceError(400, "UnrecognizedClientException", e.Message),
+                    AuthenticationErrorKind.ExpiredToken => new ServiceError(400, "ExpiredTokenException", e.Message),
                     _ => new ServiceError(400, "InvalidSignatureException", e.Message),
                 };
             }

@@ -12,6 +12,7 @@ public static class QueryErrors
         "MissingAuthenticationTokenException" => (403, "MissingAuthenticationToken"),
         "IncompleteSignatureException" => (400, "IncompleteSignature"),
         "UnrecognizedClientException" => (403, "InvalidClientTokenId"),
+        "ExpiredTokenException" => (400, "ExpiredToken"),
         "InvalidSignatureException" => (403, "SignatureDoesNotMatch"),
         "ValidationException" => (400, "ValidationError"),
         "SerializationException" => (400, "MalformedInput"),

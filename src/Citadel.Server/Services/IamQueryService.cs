@@ -46,30 +46,6 @@ public sealed class IamQueryService(IamDirectory directory) : IApiService
     };
 }
 
-/// <summary>STS over the query protocol: GetCallerIdentity (needs no permission, as in AWS).</summary>
-public sealed class StsQueryService : IApiService
-{
-    /// <inheritdoc />
-    public string ScopeName => "sts";
-    /// <inheritdoc />
-    public string EventSource => "sts.amazonaws.com";
-    /// <inheritdoc />
-    public ServiceModel Model { get; } = ServiceModel.Load("sts");
-    /// <inheritdoc />
-    public bool NeedsUnsealed => false;
-
-    /// <inheritdoc />
-    public ApiOperation? Find(string operation) => operation switch
-    {
-        "GetCallerIdentity" => new ApiOperation("GetCallerIdentity", true, typeof(GetCallerIdentityRequest), (call, _, _, _) =>
-            Task.FromResult<object?>(new GetCallerIdentityResponse { UserId = call.Principal.PrincipalId, Account = call.Principal.AccountId, Arn = call.Principal.Arn })),
-        _ => null,
-    };
-
-    /// <inheritdoc />
-    public ServiceError? MapError(Exception exception) => null;
-}
-
 /// <summary>GetCallerIdentity request (no members).</summary>
 public sealed class GetCallerIdentityRequest;
 
