@@ -124,4 +124,36 @@ public sealed class AuthorizationTests
             server.DeleteData();
         }
     }
+
+    [Fact]
+    public async Task GroupPoliciesApplyToTheirMembers()
+    {
+        await using var server = new CitadelProcess();
+        try
+        {
+            await server.StartAsync();
+            Assert.Equal(0, (await Clients.Aws(server, 1, "iam", "create-user", "--user-name", "frank")).ExitCode);
+            var frank = As(JsonDocument.Parse((await Clients.Aws(server, 1, "iam", "create-access-key", "--user-name", "frank", "--output", "json")).StdOut).RootElement.GetProperty("AccessKey"));
+            Assert.Equal("arn:aws:iam::000000000000:group/ops/readers", await Json(server, null, "Group.Arn", "iam", "create-group", "--group-name", "readers", "--path", "/ops/"));
+            Assert.Equal(0, (await Clients.Aws(server, 1, "iam", "put-group-policy", "--group-name", "readers", "--policy-name", "list", "--policy-document",
+                """{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"kms:ListKeys","Resource":"*"}]}""")).ExitCode);
+            Assert.Contains("AccessDeniedException", (await Clients.Aws(server, 1, frank, "kms", "list-keys")).StdErr, StringComparison.Ordinal);
+
+            Assert.Equal(0, (await Clients.Aws(server, 2, "iam", "add-user-to-group", "--group-name", "readers", "--user-name", "frank")).ExitCode);
+            Assert.Equal("readers", await Json(server, null, "Groups[0].GroupName", "iam", "list-groups-for-user", "--user-name", "frank"));
+            Assert.Equal("frank", await Json(server, null, "Users[0].UserName", "iam", "get-group", "--group-name", "readers"));
+            Assert.Equal(0, (await Clients.Aws(server, 1, frank, "kms", "list-keys")).ExitCode);
+
+            Assert.Contains("DeleteConflict", (await Clients.Aws(server, 1, "iam", "delete-user", "--user-name", "frank")).StdErr, StringComparison.Ordinal);
+            Assert.Equal(0, (await Clients.Aws(server, 1, "iam", "remove-user-from-group", "--group-name", "readers", "--user-name", "frank")).ExitCode);
+            Assert.Contains("AccessDeniedException", (await Clients.Aws(server, 1, frank, "kms", "list-keys")).StdErr, StringComparison.Ordinal);
+            Assert.Contains("DeleteConflict", (await Clients.Aws(server, 1, "iam", "delete-group", "--group-name", "readers")).StdErr, StringComparison.Ordinal);
+            Assert.Equal(0, (await Clients.Aws(server, 1, "iam", "delete-group-policy", "--group-name", "readers", "--policy-name", "list")).ExitCode);
+            Assert.Equal(0, (await Clients.Aws(server, 1, "iam", "delete-group", "--group-name", "readers")).ExitCode);
+        }
+        finally
+        {
+            server.DeleteData();
+        }
+    }
 }

@@ -109,6 +109,8 @@ public sealed class IamDirectory(IDocumentStore store, Func<RootKey> rootKey, st
                 throw new IamException(IamErrorCode.DeleteConflictException, "Cannot delete entity, must delete access keys first.");
             if (user.InlinePolicies.Count > 0 || user.AttachedPolicies.Count > 0)
                 throw new IamException(IamErrorCode.DeleteConflictException, "Cannot delete entity, must delete policies first.");
+            if (user.Groups.Count > 0)
+                throw new IamException(IamErrorCode.DeleteConflictException, "Cannot delete entity, must remove the user from all groups first.");
             await store.WriteAsync([new DocumentWrite(UsersCollection, user.UserName.ToLowerInvariant(), null, null)], cancellationToken).ConfigureAwait(false);
         }
         finally
@@ -276,17 +278,101 @@ public sealed class IamDirectory(IDocumentStore store, Func<RootKey> rootKey, st
         }
     }
 
-    /// <summary>The identity policies in force for a user or role: inline policies and the default versions of attached managed policies.</summary>
+    /// <summary>Groups.</summary>
+    public const string GroupsCollection = "iam-groups";
+
+    /// <summary>
+    /// The identity policies in force for a user or role: inline policies and the default versions of attached
+    /// managed policies, and for a user those of every group it belongs to.
+    /// </summary>
     public async Task<IReadOnlyList<(string Name, string Document)>> PoliciesOfAsync(IPolicyHolder holder, CancellationToken cancellationToken = default)
     {
-        var result = holder.InlinePolicies.Select(p => (p.Key, p.Value)).ToList();
-        foreach (var arn in holder.AttachedPolicies)
+        var holders = new List<IPolicyHolder> { holder };
+        if (holder is IamUserRecord user)
         {
-            var document = await store.GetAsync(PoliciesCollection, arn, cancellationToken).ConfigureAwait(false);
-            if (document is not null) result.Add((arn, JsonSerializer.Deserialize<ManagedPolicyRecord>(document.Body)!.DefaultDocument));
+            foreach (var groupName in user.Groups)
+            {
+                if (await FindGroupAsync(groupName, cancellationToken).ConfigureAwait(false) is { } group) holders.Add(group);
+            }
+        }
+        var result = new List<(string, string)>();
+        foreach (var h in holders)
+        {
+            result.AddRange(h.InlinePolicies.Select(p => (p.Key, p.Value)));
+            foreach (var arn in h.AttachedPolicies)
+            {
+                var document = await store.GetAsync(PoliciesCollection, arn, cancellationToken).ConfigureAwait(false);
+                if (document is not null) result.Add((arn, JsonSerializer.Deserialize<ManagedPolicyRecord>(document.Body)!.DefaultDocument));
+            }
         }
         return result;
     }
+
+    /// <summary>The group, or null.</summary>
+    public async Task<IamGroupRecord?> FindGroupAsync(string groupName, CancellationToken cancellationToken = default)
+    {
+        var document = await store.GetAsync(GroupsCollection, groupName.ToLowerInvariant(), cancellationToken).ConfigureAwait(false);
+        return document is null ? null : JsonSerializer.Deserialize<IamGroupRecord>(document.Body);
+    }
+
+    /// <summary>The group, or NoSuchEntity.</summary>
+    public async Task<IamGroupRecord> GetGroupAsync(string groupName, CancellationToken cancellationToken = default)
+        => await FindGroupAsync(groupName, cancellationToken).ConfigureAwait(false)
+            ?? throw new IamException(IamErrorCode.NoSuchEntityException, $"The group with name {groupName} cannot be found.");
+
+    /// <summary>Groups in name order.</summary>
+    public async Task<IReadOnlyList<IamGroupRecord>> ListGroupsAsync(CancellationToken cancellationToken = default)
+        => (await store.ListAsync(GroupsCollection, null, 10_000, cancellationToken).ConfigureAwait(false))
+            .Select(d => JsonSerializer.Deserialize<IamGroupRecord>(d.Body)!).ToList();
+
+    /// <summary>Creates a group.</summary>
+    public async Task<IamGroupRecord> CreateGroupAsync(string groupName, string path, CancellationToken cancellationToken = default)
+    {
+        var group = new IamGroupRecord
+        {
+            GroupName = groupName,
+            GroupId = "AGPA" + RandomId(17),
+            Path = path,
+            Arn = $"arn:{partition}:iam::{accountId}:group{path}{groupName}",
+            CreateDate = TruncateToSeconds(time.GetUtcNow()),
+        };
+        try
+        {
+            await store.WriteAsync([new DocumentWrite(GroupsCollection, groupName.ToLowerInvariant(), JsonSerializer.Serialize(group), 0)], cancellationToken).ConfigureAwait(false);
+        }
+        catch (ConcurrencyConflictException)
+        {
+            throw new IamException(IamErrorCode.EntityAlreadyExistsException, $"Group with name {groupName} already exists.");
+        }
+        return group;
+    }
+
+    /// <summary>Applies <paramref name="change"/> to a fresh copy of a group and saves it atomically; a null result deletes it.</summary>
+    public async Task MutateGroupAsync(string groupName, Func<IamGroupRecord, IamGroupRecord?> change, CancellationToken cancellationToken = default)
+    {
+        await _writeLock.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            var document = await store.GetAsync(GroupsCollection, groupName.ToLowerInvariant(), cancellationToken).ConfigureAwait(false)
+                ?? throw new IamException(IamErrorCode.NoSuchEntityException, $"The group with name {groupName} cannot be found.");
+            var group = change(JsonSerializer.Deserialize<IamGroupRecord>(document.Body)!);
+            if (group is null)
+            {
+                var members = await store.ListAsync(UsersCollection, null, 10_000, cancellationToken).ConfigureAwait(false);
+                if (members.Any(d => JsonSerializer.Deserialize<IamUserRecord>(d.Body)!.Groups.Contains(document.Id, StringComparer.OrdinalIgnoreCase)))
+                    throw new IamException(IamErrorCode.DeleteConflictException, "Cannot delete entity, must remove users from group first.");
+            }
+            await store.WriteAsync([new DocumentWrite(GroupsCollection, document.Id, group is null ? null : JsonSerializer.Serialize(group), document.Revision)], cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            _writeLock.Release();
+        }
+    }
+
+    /// <summary>Attaches or detaches a managed policy to a group.</summary>
+    public Task SetGroupAttachmentAsync(string groupName, string policyArn, bool attach, int maxPerHolder, CancellationToken cancellationToken = default)
+        => SetAttachmentAsync<IamGroupRecord>(GroupsCollection, groupName, "group", policyArn, attach, maxPerHolder, cancellationToken);
 
     /// <summary>The role, or null.</summary>
     public async Task<IamRoleRecord?> FindRoleAsync(string roleName, CancellationToken cancellationToken = default)

@@ -57,6 +57,29 @@ public sealed class IamUserRecord : IPolicyHolder
     public SortedDictionary<string, string> InlinePolicies { get; init; } = new(StringComparer.Ordinal);
     /// <summary>ARNs of attached managed policies.</summary>
     public List<string> AttachedPolicies { get; init; } = [];
+    /// <summary>Names of the groups the user belongs to.</summary>
+    public List<string> Groups { get; init; } = [];
+}
+
+/// <summary>An IAM group as stored (document <c>iam-groups/&lt;lower-case name&gt;</c>); membership is kept on the users.</summary>
+public sealed class IamGroupRecord : IPolicyHolder
+{
+    /// <summary>Name.</summary>
+    public required string GroupName { get; init; }
+    /// <summary>Unique id (AGPA...).</summary>
+    public required string GroupId { get; init; }
+    /// <summary>Path.</summary>
+    public required string Path { get; init; }
+    /// <summary>ARN.</summary>
+    public required string Arn { get; init; }
+    /// <summary>Created.</summary>
+    public required DateTimeOffset CreateDate { get; init; }
+    /// <inheritdoc />
+    public SortedDictionary<string, string> InlinePolicies { get; init; } = new(StringComparer.Ordinal);
+    /// <inheritdoc />
+    public List<string> AttachedPolicies { get; init; } = [];
+    /// <inheritdoc />
+    public SortedDictionary<string, string> Tags { get; init; } = new(StringComparer.Ordinal);
 }
 
 /// <summary>A customer managed policy with its versions (document <c>iam-policies/&lt;arn&gt;</c>).</summary>

@@ -35,6 +35,12 @@ public sealed class IamQueryService(IamDirectory directory) : IApiService
             resource = (await directory.FindUserAsync(userName, cancellationToken).ConfigureAwait(false))?.Arn
                 ?? $"arn:{call.Principal.Arn.Split(':')[1]}:iam::{call.Principal.AccountId}:user{path}{userName}";
         }
+        if (request.GetType().GetProperty("GroupName")?.GetValue(request) is string groupName)
+        {
+            var path = request.GetType().GetProperty("Path")?.GetValue(request) as string ?? "/";
+            resource = (await directory.FindGroupAsync(groupName, cancellationToken).ConfigureAwait(false))?.Arn
+                ?? $"arn:{call.Principal.Arn.Split(':')[1]}:iam::{call.Principal.AccountId}:group{path}{groupName}";
+        }
         return [new Hosting.AuthorizationCheck($"iam:{operation.Name}", resource, null, false, new Dictionary<string, IReadOnlyList<string>>())];
     }
 
