@@ -156,4 +156,35 @@ public sealed class AuthorizationTests
             server.DeleteData();
         }
     }
+
+    [Fact]
+    public async Task SimulationsExplainDecisionsBeforeAnyoneTries()
+    {
+        await using var server = new CitadelProcess();
+        try
+        {
+            await server.StartAsync();
+            Assert.Equal(0, (await Clients.Aws(server, 1, "iam", "create-user", "--user-name", "gina")).ExitCode);
+            Assert.Equal(0, (await Clients.Aws(server, 1, "iam", "put-user-policy", "--user-name", "gina", "--policy-name", "enc", "--policy-document",
+                """{"Version":"2012-10-17","Statement":[{"Sid":"Enc","Effect":"Allow","Action":"kms:Encrypt","Resource":"*","Condition":{"StringEquals":{"kms:EncryptionContext:app":"web"}}}]}""")).ExitCode);
+            var simulated = await Clients.Aws(server, 1, "iam", "simulate-principal-policy", "--policy-source-arn", "arn:aws:iam::000000000000:user/gina",
+                "--action-names", "kms:Encrypt", "kms:Decrypt", "--context-entries", "ContextKeyName=kms:EncryptionContext:app,ContextKeyValues=web,ContextKeyType=string", "--output", "json");
+            Assert.True(simulated.ExitCode == 0, simulated.StdErr);
+            var results = JsonDocument.Parse(simulated.StdOut).RootElement.GetProperty("EvaluationResults");
+            Assert.Equal("allowed", results[0].GetProperty("EvalDecision").GetString());
+            Assert.Equal("enc", results[0].GetProperty("MatchedStatements")[0].GetProperty("SourcePolicyId").GetString());
+            Assert.Equal("implicitDeny", results[1].GetProperty("EvalDecision").GetString());
+
+            var custom = await Clients.Aws(server, 2, "iam", "simulate-custom-policy", "--action-names", "kms:Decrypt", "--policy-input-list",
+                """{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Action":"kms:*","Resource":"*","Condition":{"Bool":{"aws:SecureTransport":"false"}}}]}""", "--output", "json");
+            Assert.True(custom.ExitCode == 0, custom.StdErr);
+            var result = JsonDocument.Parse(custom.StdOut).RootElement.GetProperty("EvaluationResults")[0];
+            Assert.Equal("implicitDeny", result.GetProperty("EvalDecision").GetString());
+            Assert.Equal("aws:SecureTransport", result.GetProperty("MissingContextValues")[0].GetString());
+        }
+        finally
+        {
+            server.DeleteData();
+        }
+    }
 }

@@ -17,10 +17,17 @@ public sealed class IamQueryService(IamDirectory directory) : IApiService
     public bool NeedsUnsealed => true;
 
     /// <inheritdoc />
-    public ApiOperation? Find(string operation)
-        => IamOperations.All.TryGetValue(operation, out var op)
+    public ApiOperation? Find(string operation) => operation switch
+    {
+        // The simulators use the server's policy evaluator, so they live here rather than in Citadel.Iam's operations.
+        "SimulatePrincipalPolicy" => new ApiOperation(operation, true, typeof(SimulatePrincipalPolicyRequest), async (_, request, _, ct) =>
+            await PolicySimulator.PrincipalAsync(directory, (SimulatePrincipalPolicyRequest)request, ct).ConfigureAwait(false)),
+        "SimulateCustomPolicy" => new ApiOperation(operation, true, typeof(SimulateCustomPolicyRequest), (_, request, _, _) =>
+            Task.FromResult<object?>(PolicySimulator.Custom(directory, (SimulateCustomPolicyRequest)request))),
+        _ => IamOperations.All.TryGetValue(operation, out var op)
             ? new ApiOperation(op.Name, op.ReadOnly, op.RequestType, (call, request, _, ct) => op.ExecuteAsync(directory, call.Principal, request, ct))
-            : null;
+            : null,
+    };
 
     /// <inheritdoc />
     public async Task<IReadOnlyList<Hosting.AuthorizationCheck>> ChecksAsync(ApiOperation operation, object request, ApiCall call, ResourceCollector resources, CancellationToken cancellationToken)
