@@ -25,6 +25,28 @@ public interface IAuthorizer
 /// </summary>
 public sealed class PolicyAuthorizer(IamDirectory directory, string partition) : IAuthorizer
 {
+    // Parsed documents by their exact text: parsing costs ~6 times an evaluation (docs/benchmarks.md), and
+    // a document's text fully determines its parse, so the cache can never be stale.
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, PolicyDocument?> _parsed = new(StringComparer.Ordinal);
+
+    private PolicyDocument? Parse(string? text)
+    {
+        if (text is null) return null;
+        if (_parsed.TryGetValue(text, out var cached)) return cached;
+        if (_parsed.Count > 10_000) _parsed.Clear();
+        PolicyDocument? document;
+        try
+        {
+            document = PolicyDocument.Parse(text);
+        }
+        catch (MalformedPolicyDocumentException)
+        {
+            // A stored policy the parser refuses (KMS accepted it with lighter checks) grants nothing: fail closed.
+            document = null;
+        }
+        return _parsed[text] = document;
+    }
+
     /// <inheritdoc />
     public async Task<string?> AuthorizeAsync(Principal principal, IReadOnlyList<AuthorizationCheck> checks, IReadOnlyDictionary<string, IReadOnlyList<string>> requestKeys, CancellationToken cancellationToken)
     {
@@ -36,8 +58,14 @@ public sealed class PolicyAuthorizer(IamDirectory directory, string partition) :
             : principal.Type == "AssumedRole" && SessionTokens.RoleNameOf(principal.Arn) is { } roleName
                 ? await directory.FindRoleAsync(roleName, cancellationToken).ConfigureAwait(false)
                 : null;
-        var identityPolicies = holder is null ? [] : (await directory.PoliciesOfAsync(holder, cancellationToken).ConfigureAwait(false))
-            .Select(p => PolicyDocument.Parse(p.Document) with { Id = p.Name }).ToList();
+        var identityPolicies = new List<PolicyDocument>();
+        foreach (var (name, text) in holder is null ? [] : await directory.PoliciesOfAsync(holder, cancellationToken).ConfigureAwait(false))
+        {
+            // An identity policy that cannot be evaluated could hold a Deny: refuse rather than ignore it.
+            if (Parse(text) is not { } document)
+                return $"User: {principal.Arn} is not authorized: its policy {name} cannot be evaluated";
+            identityPolicies.Add(document with { Id = name });
+        }
         var principalTags = principal.SessionTags ?? (IReadOnlyDictionary<string, string>?)holder?.Tags ?? new Dictionary<string, string>();
         foreach (var check in checks)
         {
@@ -45,7 +73,7 @@ public sealed class PolicyAuthorizer(IamDirectory directory, string partition) :
             foreach (var (k, v) in check.ConditionKeys) keys[k] = v;
             foreach (var (k, v) in principalTags) keys[$"aws:PrincipalTag/{k}"] = [v];
             var context = new RequestContext(check.Action, check.Resource, principal.Arn, principal.AccountId, keys);
-            var resourcePolicy = ParseOrNull(check.ResourcePolicy);
+            var resourcePolicy = Parse(check.ResourcePolicy);
             var result = PolicyEvaluator.Evaluate(context, identityPolicies, resourcePolicy);
             if (result.Decision == Decision.ExplicitDeny)
             {
@@ -63,20 +91,6 @@ public sealed class PolicyAuthorizer(IamDirectory directory, string partition) :
                 return $"User: {principal.Arn} is not authorized to perform: {check.Action} on resource: {check.Resource} because no identity-based policy allows the {check.Action} action";
         }
         return null;
-    }
-
-    // A stored resource policy the parser refuses (KMS accepted it with lighter checks) grants nothing: fail closed.
-    private static PolicyDocument? ParseOrNull(string? document)
-    {
-        if (document is null) return null;
-        try
-        {
-            return PolicyDocument.Parse(document);
-        }
-        catch (MalformedPolicyDocumentException)
-        {
-            return null;
-        }
     }
 
     /// <summary>The global condition keys of a request.</summary>
