@@ -187,4 +187,32 @@ public sealed class AuthorizationTests
             server.DeleteData();
         }
     }
+
+    [Fact]
+    public async Task AttributeBasedAccessWithPrincipalAndResourceTags()
+    {
+        await using var server = new CitadelProcess();
+        try
+        {
+            await server.StartAsync();
+            var red = await Json(server, null, "KeyMetadata.Arn", "kms", "create-key", "--tags", "TagKey=team,TagValue=red");
+            var blue = await Json(server, null, "KeyMetadata.Arn", "kms", "create-key", "--tags", "TagKey=team,TagValue=blue");
+            Assert.Equal(0, (await Clients.Aws(server, 1, "iam", "create-user", "--user-name", "hank", "--tags", "Key=team,Value=red")).ExitCode);
+            var hank = As(JsonDocument.Parse((await Clients.Aws(server, 1, "iam", "create-access-key", "--user-name", "hank", "--output", "json")).StdOut).RootElement.GetProperty("AccessKey"));
+            Assert.Equal(0, (await Clients.Aws(server, 1, "iam", "put-user-policy", "--user-name", "hank", "--policy-name", "abac", "--policy-document",
+                """{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"kms:Encrypt","Resource":"*","Condition":{"StringEquals":{"aws:ResourceTag/team":"${aws:PrincipalTag/team}"}}}]}""")).ExitCode);
+            Assert.Equal(0, (await Clients.Aws(server, 1, hank, "kms", "encrypt", "--key-id", red, "--plaintext", "aGk=")).ExitCode);
+            Assert.Contains("AccessDeniedException", (await Clients.Aws(server, 1, hank, "kms", "encrypt", "--key-id", blue, "--plaintext", "aGk=")).StdErr, StringComparison.Ordinal);
+
+            Assert.Equal(0, (await Clients.Aws(server, 1, "iam", "tag-user", "--user-name", "hank", "--tags", "Key=team,Value=blue")).ExitCode);
+            Assert.Equal("blue", await Json(server, null, "Tags[?Key=='team'].Value | [0]", "iam", "list-user-tags", "--user-name", "hank"));
+            Assert.Equal(0, (await Clients.Aws(server, 1, hank, "kms", "encrypt", "--key-id", blue, "--plaintext", "aGk=")).ExitCode);
+            Assert.Contains("AccessDeniedException", (await Clients.Aws(server, 1, hank, "kms", "encrypt", "--key-id", red, "--plaintext", "aGk=")).StdErr, StringComparison.Ordinal);
+            Assert.Contains("InvalidInput", (await Clients.Aws(server, 1, "iam", "tag-user", "--user-name", "hank", "--tags", "Key=aws:x,Value=y")).StdErr, StringComparison.Ordinal);
+        }
+        finally
+        {
+            server.DeleteData();
+        }
+    }
 }
