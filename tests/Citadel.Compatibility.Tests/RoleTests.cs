@@ -54,6 +54,12 @@ public sealed class RoleTests
                 "{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":\"Allow\",\"Action\":\"sts:AssumeRole\",\"Resource\":\"" + roleArn + "\"}]}")).ExitCode);
             Assert.Equal(0, (await Clients.Aws(server, 1, erin, "sts", "assume-role", "--role-arn", roleArn, "--role-session-name", "ee")).ExitCode);
 
+            var listed = await Clients.Aws(server, 1, "iam", "list-role-policies", "--role-name", "app", "--output", "json");
+            Assert.Equal("list", JsonDocument.Parse(listed.StdOut).RootElement.GetProperty("PolicyNames")[0].GetString());
+            var got = await Clients.Aws(server, 2, "iam", "get-role-policy", "--role-name", "app", "--policy-name", "list", "--output", "json");
+            Assert.Equal("kms:ListKeys", JsonDocument.Parse(got.StdOut).RootElement.GetProperty("PolicyDocument").GetProperty("Statement")[0].GetProperty("Action").GetString());
+            var attached = await Clients.Aws(server, 1, "iam", "list-attached-role-policies", "--role-name", "app", "--output", "json");
+            Assert.Equal(0, JsonDocument.Parse(attached.StdOut).RootElement.GetProperty("AttachedPolicies").GetArrayLength());
             Assert.Contains("DeleteConflict", (await Clients.Aws(server, 1, "iam", "delete-role", "--role-name", "app")).StdErr, StringComparison.Ordinal);
             Assert.Equal(0, (await Clients.Aws(server, 1, "iam", "delete-role-policy", "--role-name", "app", "--policy-name", "list")).ExitCode);
             Assert.Equal(0, (await Clients.Aws(server, 1, "iam", "delete-role", "--role-name", "app")).ExitCode);

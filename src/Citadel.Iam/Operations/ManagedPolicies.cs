@@ -376,15 +376,5 @@ public sealed class ListAttachedUserPolicies : IamOperation<ListAttachedUserPoli
 
     /// <inheritdoc />
     public override async Task<ListAttachedUserPoliciesResponse> ExecuteAsync(IamDirectory directory, Principal caller, ListAttachedUserPoliciesRequest request, CancellationToken cancellationToken)
-    {
-        var user = await directory.GetUserAsync(request.UserName, cancellationToken).ConfigureAwait(false);
-        var views = new List<AttachedPolicyView>();
-        foreach (var arn in user.AttachedPolicies)
-        {
-            var policy = await directory.GetPolicyAsync(arn, cancellationToken).ConfigureAwait(false);
-            if (policy.Path.StartsWith(request.PathPrefix ?? "/", StringComparison.Ordinal))
-                views.Add(new AttachedPolicyView { PolicyName = policy.PolicyName, PolicyArn = arn });
-        }
-        return new ListAttachedUserPoliciesResponse { AttachedPolicies = views };
-    }
+        => await AttachedPolicies.ListAsync(directory, (await directory.GetUserAsync(request.UserName, cancellationToken).ConfigureAwait(false)).AttachedPolicies, request.PathPrefix, cancellationToken).ConfigureAwait(false);
 }
