@@ -120,16 +120,26 @@ public sealed class IamDirectory(IDocumentStore store, Func<RootKey> rootKey, st
     }
 
     /// <summary>Applies <paramref name="change"/> to a fresh copy of the user and saves it atomically.</summary>
-    public async Task<T> MutateUserAsync<T>(string userName, Func<IamUserRecord, T> change, CancellationToken cancellationToken = default)
+    public Task<T> MutateUserAsync<T>(string userName, Func<IamUserRecord, T> change, CancellationToken cancellationToken = default)
+        => MutateAsync<IamUserRecord, T>(UsersCollection, userName.ToLowerInvariant(), $"The user with name {userName} cannot be found.",
+            user => ValueTask.FromResult<(IamUserRecord?, T)>((user, change(user))), cancellationToken);
+
+    /// <summary>
+    /// The one read-modify-write of IAM documents: under the write lock, load a fresh copy, let
+    /// <paramref name="change"/> return the record to save (null deletes it) and a result, and write it with
+    /// the revision read, so no concurrent update is lost.
+    /// </summary>
+    private async Task<TResult> MutateAsync<TRecord, TResult>(string collection, string id, string notFound,
+        Func<TRecord, ValueTask<(TRecord? Next, TResult Result)>> change, CancellationToken cancellationToken)
+        where TRecord : class
     {
         await _writeLock.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            var document = await store.GetAsync(UsersCollection, userName.ToLowerInvariant(), cancellationToken).ConfigureAwait(false)
-                ?? throw new IamException(IamErrorCode.NoSuchEntityException, $"The user with name {userName} cannot be found.");
-            var user = JsonSerializer.Deserialize<IamUserRecord>(document.Body)!;
-            var result = change(user);
-            await store.WriteAsync([new DocumentWrite(UsersCollection, document.Id, JsonSerializer.Serialize(user), document.Revision)], cancellationToken).ConfigureAwait(false);
+            var document = await store.GetAsync(collection, id, cancellationToken).ConfigureAwait(false)
+                ?? throw new IamException(IamErrorCode.NoSuchEntityException, notFound);
+            var (next, result) = await change(JsonSerializer.Deserialize<TRecord>(document.Body)!).ConfigureAwait(false);
+            await store.WriteAsync([new DocumentWrite(collection, id, next is null ? null : JsonSerializer.Serialize(next), document.Revision)], cancellationToken).ConfigureAwait(false);
             return result;
         }
         finally
@@ -194,24 +204,13 @@ public sealed class IamDirectory(IDocumentStore store, Func<RootKey> rootKey, st
     }
 
     /// <summary>Applies <paramref name="change"/> to a fresh copy of a policy and saves it atomically.</summary>
-    public async Task<T> MutatePolicyAsync<T>(string arn, Func<ManagedPolicyRecord, T> change, CancellationToken cancellationToken = default)
-    {
-        await _writeLock.WaitAsync(cancellationToken).ConfigureAwait(false);
-        try
+    public Task<T> MutatePolicyAsync<T>(string arn, Func<ManagedPolicyRecord, T> change, CancellationToken cancellationToken = default)
+        => MutateAsync<ManagedPolicyRecord, T>(PoliciesCollection, arn, $"Policy {arn} does not exist or is not attachable.", policy =>
         {
-            var document = await store.GetAsync(PoliciesCollection, arn, cancellationToken).ConfigureAwait(false)
-                ?? throw new IamException(IamErrorCode.NoSuchEntityException, $"Policy {arn} does not exist or is not attachable.");
-            var policy = JsonSerializer.Deserialize<ManagedPolicyRecord>(document.Body)!;
             var result = change(policy);
             policy.UpdateDate = TruncateToSeconds(time.GetUtcNow());
-            await store.WriteAsync([new DocumentWrite(PoliciesCollection, arn, JsonSerializer.Serialize(policy), document.Revision)], cancellationToken).ConfigureAwait(false);
-            return result;
-        }
-        finally
-        {
-            _writeLock.Release();
-        }
-    }
+            return ValueTask.FromResult<(ManagedPolicyRecord?, T)>((policy, result));
+        }, cancellationToken);
 
     /// <summary>Deletes a policy that is attached nowhere and has only its default version.</summary>
     public async Task DeletePolicyAsync(string arn, CancellationToken cancellationToken = default)
@@ -347,28 +346,19 @@ public sealed class IamDirectory(IDocumentStore store, Func<RootKey> rootKey, st
         return group;
     }
 
-    /// <summary>Applies <paramref name="change"/> to a fresh copy of a group and saves it atomically; a null result deletes it.</summary>
-    public async Task MutateGroupAsync(string groupName, Func<IamGroupRecord, IamGroupRecord?> change, CancellationToken cancellationToken = default)
-    {
-        await _writeLock.WaitAsync(cancellationToken).ConfigureAwait(false);
-        try
+    /// <summary>Applies <paramref name="change"/> to a fresh copy of a group and saves it atomically; a null result deletes it (only without members).</summary>
+    public Task MutateGroupAsync(string groupName, Func<IamGroupRecord, IamGroupRecord?> change, CancellationToken cancellationToken = default)
+        => MutateAsync<IamGroupRecord, bool>(GroupsCollection, groupName.ToLowerInvariant(), $"The group with name {groupName} cannot be found.", async group =>
         {
-            var document = await store.GetAsync(GroupsCollection, groupName.ToLowerInvariant(), cancellationToken).ConfigureAwait(false)
-                ?? throw new IamException(IamErrorCode.NoSuchEntityException, $"The group with name {groupName} cannot be found.");
-            var group = change(JsonSerializer.Deserialize<IamGroupRecord>(document.Body)!);
-            if (group is null)
+            var next = change(group);
+            if (next is null)
             {
-                var members = await store.ListAsync(UsersCollection, null, 10_000, cancellationToken).ConfigureAwait(false);
-                if (members.Any(d => JsonSerializer.Deserialize<IamUserRecord>(d.Body)!.Groups.Contains(document.Id, StringComparer.OrdinalIgnoreCase)))
+                var users = await store.ListAsync(UsersCollection, null, 10_000, cancellationToken).ConfigureAwait(false);
+                if (users.Any(d => JsonSerializer.Deserialize<IamUserRecord>(d.Body)!.Groups.Contains(group.GroupName, StringComparer.OrdinalIgnoreCase)))
                     throw new IamException(IamErrorCode.DeleteConflictException, "Cannot delete entity, must remove users from group first.");
             }
-            await store.WriteAsync([new DocumentWrite(GroupsCollection, document.Id, group is null ? null : JsonSerializer.Serialize(group), document.Revision)], cancellationToken).ConfigureAwait(false);
-        }
-        finally
-        {
-            _writeLock.Release();
-        }
-    }
+            return (next, true);
+        }, cancellationToken);
 
     /// <summary>Attaches or detaches a managed policy to a group.</summary>
     public Task SetGroupAttachmentAsync(string groupName, string policyArn, bool attach, int maxPerHolder, CancellationToken cancellationToken = default)
@@ -428,21 +418,9 @@ public sealed class IamDirectory(IDocumentStore store, Func<RootKey> rootKey, st
     }
 
     /// <summary>Applies <paramref name="change"/> to a fresh copy of a role and saves it atomically; a null result deletes it.</summary>
-    public async Task MutateRoleAsync(string roleName, Func<IamRoleRecord, IamRoleRecord?> change, CancellationToken cancellationToken = default)
-    {
-        await _writeLock.WaitAsync(cancellationToken).ConfigureAwait(false);
-        try
-        {
-            var document = await store.GetAsync(RolesCollection, roleName.ToLowerInvariant(), cancellationToken).ConfigureAwait(false)
-                ?? throw new IamException(IamErrorCode.NoSuchEntityException, $"The role with name {roleName} cannot be found.");
-            var role = change(JsonSerializer.Deserialize<IamRoleRecord>(document.Body)!);
-            await store.WriteAsync([new DocumentWrite(RolesCollection, document.Id, role is null ? null : JsonSerializer.Serialize(role), document.Revision)], cancellationToken).ConfigureAwait(false);
-        }
-        finally
-        {
-            _writeLock.Release();
-        }
-    }
+    public Task MutateRoleAsync(string roleName, Func<IamRoleRecord, IamRoleRecord?> change, CancellationToken cancellationToken = default)
+        => MutateAsync<IamRoleRecord, bool>(RolesCollection, roleName.ToLowerInvariant(), $"The role with name {roleName} cannot be found.",
+            role => ValueTask.FromResult<(IamRoleRecord?, bool)>((change(role), true)), cancellationToken);
 
     /// <summary>The access keys of a user.</summary>
     public async Task<IReadOnlyList<AccessKeyRecord>> KeysOfAsync(string userName, CancellationToken cancellationToken = default)
