@@ -20,4 +20,12 @@ public sealed record CredentialScope(string AccessKeyId, string Date, string Reg
 /// <param name="Scope">The credential scope.</param>
 /// <param name="Presigned">Whether it came as a presigned URL.</param>
 /// <param name="RequestTime">The signing time.</param>
-public sealed record AuthenticatedRequest(Principal Principal, CredentialScope Scope, bool Presigned, DateTimeOffset RequestTime);
+public sealed record AuthenticatedRequest(Principal Principal, CredentialScope Scope, bool Presigned, DateTimeOffset RequestTime)
+{
+    /// <summary>The request's signature (the seed of aws-chunked chunk signatures).</summary>
+    public string Signature { get; init; } = "";
+    /// <summary>The x-amz-date the request was signed with.</summary>
+    public string AmzDate { get; init; } = "";
+    /// <summary>The derived SigV4 signing key, to verify aws-chunked chunk signatures; never logged.</summary>
+    public byte[] SigningKey { get; init; } = [];
+}

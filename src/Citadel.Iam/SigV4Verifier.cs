@@ -68,13 +68,25 @@ public sealed class SigV4Verifier(ICredentialStore credentials, TimeProvider tim
             throw new AuthenticationException(AuthenticationErrorKind.SignatureMismatch,
                 "The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method. Consult the service documentation for details.");
 
-        return new AuthenticatedRequest(credential.Principal, parts.Scope, presigned, requestTime);
+        return new AuthenticatedRequest(credential.Principal, parts.Scope, presigned, requestTime)
+        {
+            Signature = parts.Signature.ToLowerInvariant(),
+            AmzDate = parts.AmzDate,
+            SigningKey = key,
+        };
     }
 
     private static string PayloadHash(SigV4Request request, string service, bool presigned)
     {
         if (request.Headers.TryGetValue("x-amz-content-sha256", out var declared) && declared.Length > 0)
+        {
+            // S3 streams bodies and checks the declared hash (or chunk signatures) as the body arrives. Every
+            // other service reads the whole body first, so a declared value that is not the body's hash could
+            // only be an attempt to sign something else than what is sent.
+            if (service != "s3" && !string.Equals(declared[0], request.PayloadSha256Hex, StringComparison.OrdinalIgnoreCase))
+                throw new AuthenticationException(AuthenticationErrorKind.SignatureMismatch, "The provided 'x-amz-content-sha256' header does not match what was computed.");
             return declared[0];
+        }
         return presigned && service == "s3" ? "UNSIGNED-PAYLOAD" : request.PayloadSha256Hex;
     }
 

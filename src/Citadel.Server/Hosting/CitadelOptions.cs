@@ -32,6 +32,14 @@ public sealed partial class CitadelOptions
     public int MaintenanceIntervalSeconds { get; set; } = 60;
     /// <summary>Seconds in-flight requests get to finish on shutdown.</summary>
     public int ShutdownTimeoutSeconds { get; set; } = 30;
+    /// <summary>Host name suffixes under which the first label is a bucket (virtual-host-style S3 addressing: bucket.localhost).</summary>
+    public string[] S3VirtualHostDomains { get; set; } = ["localhost", "s3.localhost"];
+    /// <summary>Accept SSE-C over plain HTTP (AWS refuses it; for test setups only).</summary>
+    public bool S3AllowSseCOverHttp { get; set; }
+    /// <summary>Status of a GET/HEAD with the wrong SSE-C key: 403 as AWS, or 400 as some test suites expect.</summary>
+    public int S3WrongCustomerKeyStatus { get; set; } = 403;
+    /// <summary>How long an SSE-KMS bucket key is reused before KMS is asked for a new one, in seconds.</summary>
+    public int S3BucketKeyLifetimeSeconds { get; set; } = 3600;
     /// <summary>Administrator access key id (also CITADEL_ROOT_ACCESS_KEY_ID).</summary>
     public string? RootAccessKeyId { get; set; }
     /// <summary>Administrator secret (also CITADEL_ROOT_SECRET_ACCESS_KEY).</summary>
@@ -68,6 +76,8 @@ public sealed partial class CitadelOptions
         if (Seal is not ("keyfile" or "shamir")) errors.Add($"Citadel:Seal '{Seal}' must be keyfile or shamir.");
         if (MaintenanceIntervalSeconds < 1) errors.Add("Citadel:MaintenanceIntervalSeconds must be at least 1.");
         if (ShutdownTimeoutSeconds < 0) errors.Add("Citadel:ShutdownTimeoutSeconds must not be negative.");
+        if (S3WrongCustomerKeyStatus is not (400 or 403)) errors.Add("Citadel:S3WrongCustomerKeyStatus must be 403 (as AWS) or 400.");
+        if (S3BucketKeyLifetimeSeconds < 1) errors.Add("Citadel:S3BucketKeyLifetimeSeconds must be at least 1.");
         if ((RootAccessKeyId is null) != (RootSecretAccessKey is null))
             errors.Add("CITADEL_ROOT_ACCESS_KEY_ID and CITADEL_ROOT_SECRET_ACCESS_KEY (Citadel:RootAccessKeyId/RootSecretAccessKey) must be given together.");
         if (RootAccessKeyId is { } id && !AccessKeyPattern().IsMatch(id))

@@ -6,11 +6,17 @@ using Citadel.Crypto;
 using Citadel.Iam;
 using Citadel.Iam.Identity;
 using Citadel.Kms;
+using Citadel.Kms.DataKeys;
 using Citadel.Kms.Keys;
+using Citadel.ObjectStore;
+using Citadel.ObjectStore.Blobs;
+using Citadel.ObjectStore.Catalog;
+using Citadel.ObjectStore.Encryption;
 using Citadel.Server.Observability;
 using Citadel.Server.Protocols;
 using Citadel.Server.Security;
 using Citadel.Server.Services;
+using Citadel.Server.Services.S3;
 using Citadel.Storage;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
@@ -99,6 +105,10 @@ public sealed class CitadelServer : IAsyncDisposable
         var kmsSettings = new KmsSettings(options.AccountId, options.Region, options.Partition);
         var keys = new KeyRepository(store, root);
         var kms = new KmsContext(kmsSettings, keys, root, time, SystemRandom.Instance);
+        var objectCatalog = new ObjectCatalog(Path.Combine(dataDirectory, "objects", "catalog.db"));
+        var objectKeys = new ObjectKeys(objectCatalog, root, new KmsDataKeys(kms), SystemRandom.Instance, time, options.Partition,
+            TimeSpan.FromSeconds(options.S3BucketKeyLifetimeSeconds));
+        var objectLayer = new ObjectLayer(objectCatalog, new LocalBlobStore(Path.Combine(dataDirectory, "objects", "blobs")), objectKeys, SystemRandom.Instance, time, options.Region);
         var services = new IApiService[] { new KmsJsonService(kms, audit), new CloudTrailJsonService(audit), new IamQueryService(iam), new StsQueryService(iam, sessions) }.ToDictionary(s => s.ScopeName);
         var metrics = new CitadelMetrics();
 
@@ -139,6 +149,8 @@ public sealed class CitadelServer : IAsyncDisposable
         var app = builder.Build();
         var pipeline = new RequestPipeline(services, new SigV4Verifier(new CompositeCredentialStore(credentials, iam), time, sessions), new PolicyAuthorizer(iam, options.Partition), audit, root, metrics, options, time,
             app.Services.GetRequiredService<ILogger<RequestPipeline>>());
+        var s3 = new S3Endpoint(new S3Operations(objectLayer, kms, options), pipeline.Verifier, pipeline.Authorizer, audit, root, metrics, options, time,
+            app.Services.GetRequiredService<ILogger<S3Endpoint>>());
         var operatorApi = new OperatorApi(seal, new SigV4Verifier(credentials, time));
         var logger = app.Services.GetRequiredService<ILogger<CitadelServer>>();
         app.Run(async http =>
@@ -147,15 +159,20 @@ public sealed class CitadelServer : IAsyncDisposable
             http.Response.Headers["x-amzn-RequestId"] = requestId;
             using var scope = logger.BeginScope(new Dictionary<string, object> { ["RequestId"] = requestId });
             var path = http.Request.Path.Value ?? "/";
-            if (HttpMethods.IsGet(http.Request.Method) && path.StartsWith("/health", StringComparison.Ordinal))
+            // Route by the SigV4 scope first: a signed S3 request for a bucket named "health" is S3's.
+            var signed = SigV4Requests.FromHttp(http.Request, "UNSIGNED-PAYLOAD");
+            var signedScope = SigV4Verifier.PeekScope(signed);
+            if (signedScope is null && HttpMethods.IsGet(http.Request.Method) && path is "/health" or "/health/live" or "/health/ready")
                 await WriteHealthAsync(http, path, seal).ConfigureAwait(false);
-            else if (HttpMethods.IsGet(http.Request.Method) && path == "/metrics")
+            else if (signedScope is null && HttpMethods.IsGet(http.Request.Method) && path == "/metrics")
             {
                 http.Response.ContentType = "text/plain; version=0.0.4";
                 await http.Response.WriteAsync(metrics.Render(root.IsSealed, audit.Statistics)).ConfigureAwait(false);
             }
-            else if (path.StartsWith("/citadel/operator/", StringComparison.Ordinal))
+            else if (signedScope?.Service is null or "citadel" && path.StartsWith("/citadel/operator/", StringComparison.Ordinal))
                 await operatorApi.HandleAsync(http).ConfigureAwait(false);
+            else if (S3Endpoint.Claims(http, signedScope))
+                await s3.HandleAsync(http, signed, requestId).ConfigureAwait(false);
             else
                 await pipeline.HandleAsync(http, requestId).ConfigureAwait(false);
         });

@@ -29,6 +29,12 @@ public sealed class RequestPipeline(
     ILogger<RequestPipeline> logger)
 {
     private const int MaxBodyBytes = 1 << 20;
+
+    /// <summary>The SigV4 verifier (shared with the S3 path).</summary>
+    public SigV4Verifier Verifier => verifier;
+
+    /// <summary>The policy engine (shared with the S3 path).</summary>
+    public IAuthorizer Authorizer => authorizer;
     private const string JsonContentType = "application/x-amz-json-1.1";
 
     /// <summary>Handles one API request.</summary>
@@ -266,16 +272,7 @@ public sealed class RequestPipeline(
     }
 
     private static SigV4Request ToSigV4Request(HttpRequest request, byte[] body)
-    {
-        var headers = new Dictionary<string, string[]>(StringComparer.Ordinal);
-        foreach (var (name, values) in request.Headers)
-            headers[name.ToLowerInvariant()] = values.Select(v => v ?? "").ToArray();
-        var rawTarget = request.HttpContext.Features.Get<Microsoft.AspNetCore.Http.Features.IHttpRequestFeature>()?.RawTarget ?? request.Path.ToString();
-        var queryStart = rawTarget.IndexOf('?', StringComparison.Ordinal);
-        var rawPath = queryStart < 0 ? rawTarget : rawTarget[..queryStart];
-        var rawQuery = queryStart < 0 ? "" : rawTarget[(queryStart + 1)..];
-        return new SigV4Request(request.Method, rawPath, rawQuery, headers, Convert.ToHexStringLower(SHA256.HashData(body)));
-    }
+        => SigV4Requests.FromHttp(request, Convert.ToHexStringLower(SHA256.HashData(body)));
 
     private sealed class ProtocolError(ServiceError error) : Exception(error.Message)
     {

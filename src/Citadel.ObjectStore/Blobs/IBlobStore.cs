@@ -1,0 +1,25 @@
+namespace Citadel.ObjectStore.Blobs;
+
+/// <summary>
+/// Where ciphertext lives. A backend stores opaque, already encrypted blobs by name: it never sees a
+/// plaintext byte or a key. A blob is visible only once <see cref="WriteAsync"/> returned (complete and
+/// durable); a failed or cancelled write leaves nothing behind under the name.
+/// </summary>
+public interface IBlobStore
+{
+    /// <summary>Writes a new blob by letting <paramref name="produce"/> write its content; commits only when it returns normally.</summary>
+    /// <returns>The number of bytes written.</returns>
+    Task<long> WriteAsync(string name, Func<Stream, CancellationToken, Task> produce, CancellationToken cancellationToken);
+
+    /// <summary>Opens <paramref name="length"/> bytes from <paramref name="offset"/>; throws <see cref="FileNotFoundException"/> when the blob is missing.</summary>
+    Task<Stream> OpenReadAsync(string name, long offset, long length, CancellationToken cancellationToken);
+
+    /// <summary>The blob's length, or -1 when it does not exist.</summary>
+    Task<long> LengthAsync(string name, CancellationToken cancellationToken);
+
+    /// <summary>Deletes a blob; deleting a missing blob is not an error.</summary>
+    Task DeleteAsync(string name, CancellationToken cancellationToken);
+
+    /// <summary>Every blob name, for garbage collection of blobs no record references.</summary>
+    IAsyncEnumerable<string> ListAsync(CancellationToken cancellationToken);
+}

@@ -1,0 +1,126 @@
+using Citadel.Crypto;
+
+namespace Citadel.ObjectStore.Encryption;
+
+/// <summary>
+/// Read-only stream of plaintext bytes [start, end) of one segment: reads the covering chunks from the
+/// ciphertext (after the 56-byte header), authenticates each chunk before releasing a byte of it, and fails
+/// with <see cref="ObjectStoreException"/> (ObjectCorrupted) on the first chunk that does not verify —
+/// damaged or tampered data is never returned.
+/// </summary>
+public sealed class DecryptingStream : Stream
+{
+    private const int ChunksPerRead = 16;
+    private readonly Func<long, long, CancellationToken, Task<Stream>> _openCiphertext;
+    private readonly ChunkedAead _aead;
+    private readonly long _plaintextSize;
+    private readonly long _end;
+    private long _position;
+    private readonly byte[] _sealed = new byte[ChunksPerRead * ChunkedAead.SealedChunkSize];
+    private readonly byte[] _plain = new byte[ChunksPerRead * ChunkedAead.ChunkSize];
+    private int _plainStart;
+    private int _plainEnd;
+
+    /// <param name="openCiphertext">Opens (offset, length) of the segment's stored bytes.</param>
+    /// <param name="aead">The segment's opened cipher (header already checked); disposed with this stream.</param>
+    /// <param name="plaintextSize">The segment's plaintext size.</param>
+    /// <param name="start">First plaintext byte to return.</param>
+    /// <param name="end">One past the last plaintext byte to return.</param>
+    public DecryptingStream(Func<long, long, CancellationToken, Task<Stream>> openCiphertext, ChunkedAead aead, long plaintextSize, long start, long end)
+    {
+        _openCiphertext = openCiphertext;
+        _aead = aead;
+        _plaintextSize = plaintextSize;
+        _position = start;
+        _end = end;
+    }
+
+    /// <inheritdoc />
+    public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
+    {
+        if (_plainStart == _plainEnd)
+        {
+            if (_position >= _end) return 0;
+            await FillAsync(cancellationToken).ConfigureAwait(false);
+        }
+        var take = Math.Min(buffer.Length, _plainEnd - _plainStart);
+        _plain.AsMemory(_plainStart, take).CopyTo(buffer);
+        _plainStart += take;
+        return take;
+    }
+
+    private async Task FillAsync(CancellationToken cancellationToken)
+    {
+        var firstChunk = _position / ChunkedAead.ChunkSize;
+        var lastChunk = Math.Min((_end - 1) / ChunkedAead.ChunkSize, firstChunk + ChunksPerRead - 1);
+        var chunkCount = (int)(lastChunk - firstChunk + 1);
+        var plainOfFirst = firstChunk * ChunkedAead.ChunkSize;
+        var plainLength = Math.Min(_plaintextSize, (lastChunk + 1) * ChunkedAead.ChunkSize) - plainOfFirst;
+        var sealedLength = (int)(plainLength + chunkCount * ChunkedAead.TagSize);
+        var stream = await _openCiphertext(ChunkedAead.HeaderSize + ChunkedAead.ChunkOffset(firstChunk), sealedLength, cancellationToken).ConfigureAwait(false);
+        await using (stream.ConfigureAwait(false))
+        {
+            var read = 0;
+            while (read < sealedLength)
+            {
+                var n = await stream.ReadAsync(_sealed.AsMemory(read, sealedLength - read), cancellationToken).ConfigureAwait(false);
+                if (n == 0) throw Corrupted();
+                read += n;
+            }
+        }
+        var plainOffset = 0;
+        for (var i = 0; i < chunkCount; i++)
+        {
+            var plain = (int)Math.Min(ChunkedAead.ChunkSize, plainLength - plainOffset);
+            try
+            {
+                _aead.OpenChunk(firstChunk + i, _sealed.AsSpan(i * ChunkedAead.SealedChunkSize, plain + ChunkedAead.TagSize), _plain.AsSpan(plainOffset, plain));
+            }
+            catch (AuthenticationFailedException)
+            {
+                throw Corrupted();
+            }
+            plainOffset += plain;
+        }
+        _plainStart = (int)(_position - plainOfFirst);
+        _plainEnd = (int)(Math.Min(_end, plainOfFirst + plainLength) - plainOfFirst);
+        _position = plainOfFirst + _plainEnd;
+    }
+
+    private static ObjectStoreException Corrupted() => new(ObjectStoreError.ObjectCorrupted,
+        "The stored object did not authenticate: it is damaged or was tampered with, and no data was returned from the damaged part.");
+
+    /// <inheritdoc />
+    public override int Read(byte[] buffer, int offset, int count) => ReadAsync(buffer.AsMemory(offset, count)).AsTask().GetAwaiter().GetResult();
+    /// <inheritdoc />
+    public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) => ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
+    /// <inheritdoc />
+    public override bool CanRead => true;
+    /// <inheritdoc />
+    public override bool CanSeek => false;
+    /// <inheritdoc />
+    public override bool CanWrite => false;
+    /// <inheritdoc />
+    public override long Length => throw new NotSupportedException();
+    /// <inheritdoc />
+    public override long Position { get => _position; set => throw new NotSupportedException(); }
+    /// <inheritdoc />
+    public override void Flush() { }
+    /// <inheritdoc />
+    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+    /// <inheritdoc />
+    public override void SetLength(long value) => throw new NotSupportedException();
+    /// <inheritdoc />
+    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+
+    /// <inheritdoc />
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing)
+        {
+            _aead.Dispose();
+            Array.Clear(_plain);
+        }
+        base.Dispose(disposing);
+    }
+}

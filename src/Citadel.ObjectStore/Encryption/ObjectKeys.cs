@@ -1,0 +1,197 @@
+using System.Collections.Concurrent;
+using System.Security.Cryptography;
+using Citadel.Crypto;
+using Citadel.Kms.DataKeys;
+using Citadel.Kms.Keys;
+using Citadel.ObjectStore.Catalog;
+using Citadel.ObjectStore.Model;
+
+namespace Citadel.ObjectStore.Encryption;
+
+/// <summary>
+/// The object store's key chain. Every object has a fresh 256-bit <b>object key</b>; its data is one
+/// Cobblestone-256 message per segment (whole upload or multipart part) under that key, each with its own
+/// random salt and so its own derived AES key and nonce, bound to bucket, key and part number (see
+/// <see cref="SegmentCipher"/>). The object key itself is protected according to the mode:
+/// <list type="bullet">
+/// <item>SSE-S3 (AES256): sealed (<see cref="KeySeal"/>) under the S3 service key, a random 256-bit key
+/// stored only wrapped under the root key.</item>
+/// <item>SSE-KMS (aws:kms): it is a KMS data key (GenerateDataKey under the chosen key with the encryption
+/// context: the object ARN by default), stored as KMS ciphertext; reading asks KMS to Decrypt, so a disabled
+/// or deleted key stops reads, as in AWS.</item>
+/// <item>SSE-KMS with a bucket key: sealed under a bucket key, itself a KMS data key (context: the bucket
+/// ARN) that is reused for a limited time, cutting KMS calls; its KMS ciphertext travels with each object.</item>
+/// <item>SSE-C: sealed under the customer's key; only a salted HMAC of that key is stored, to refuse a wrong key.</item>
+/// </list>
+/// Plaintext keys live only in memory; the catalog and the blob store see sealed keys and ciphertext.
+/// </summary>
+public sealed class ObjectKeys
+{
+    private const string ServiceKeyName = "sse-s3/v1";
+    private static readonly byte[] ServiceKeyContext = "citadel/s3/service-key/v1"u8.ToArray();
+    private static readonly byte[] CheckLabel = "citadel/s3/sse-c/check/v1"u8.ToArray();
+
+    private readonly ObjectCatalog _catalog;
+    private readonly RootKeyHolder _root;
+    private readonly IDataKeyService _kms;
+    private readonly IRandom _random;
+    private readonly TimeProvider _time;
+    private readonly string _partition;
+    private readonly TimeSpan _bucketKeyLifetime;
+    private readonly ConcurrentDictionary<(string Bucket, string KeyArn), CachedBucketKey> _bucketKeys = new();
+    private readonly ConcurrentDictionary<string, CachedBucketKey> _openedBucketKeys = new(StringComparer.Ordinal);
+    private byte[]? _serviceKey;
+    private long _kmsCalls;
+
+    /// <summary>Creates the key chain.</summary>
+    public ObjectKeys(ObjectCatalog catalog, RootKeyHolder root, IDataKeyService kms, IRandom random, TimeProvider time, string partition, TimeSpan bucketKeyLifetime)
+    {
+        _catalog = catalog;
+        _root = root;
+        _kms = kms;
+        _random = random;
+        _time = time;
+        _partition = partition;
+        _bucketKeyLifetime = bucketKeyLifetime;
+        // Sealing forgets every plaintext key held in memory.
+        root.SealStateChanged += Forget;
+    }
+
+    /// <summary>KMS calls made so far (GenerateDataKey and Decrypt), to measure what bucket keys save.</summary>
+    public long KmsCalls => Interlocked.Read(ref _kmsCalls);
+
+    private sealed record CachedBucketKey(byte[] Plaintext, byte[] Blob, string KeyArn, DateTimeOffset Expires);
+
+    /// <summary>Creates the object key of a new object; returns it (caller zeroes it) and its sealed form.</summary>
+    public async Task<(byte[] ObjectKey, ObjectEncryption Encryption)> CreateAsync(EncryptionRequest request, string bucket, string key, CancellationToken cancellationToken)
+    {
+        switch (request.Mode)
+        {
+            case EncryptionRequest.SseS3:
+            {
+                var objectKey = _random.GetBytes(32);
+                return (objectKey, new ObjectEncryption(request.Mode, SealedKey: KeySeal.Seal(ServiceKey(), objectKey, request.Mode, bucket, key, _random)));
+            }
+            case EncryptionRequest.SseC:
+            {
+                var customerKey = request.CustomerKey ?? throw new ArgumentException("SSE-C needs the customer key.", nameof(request));
+                var salt = _random.GetBytes(32);
+                var objectKey = _random.GetBytes(32);
+                return (objectKey, new ObjectEncryption(request.Mode, SealedKey: KeySeal.Seal(customerKey, objectKey, request.Mode, bucket, key, _random),
+                    CustomerKeyMd5: Convert.ToBase64String(MD5.HashData(customerKey)), CustomerKeyCheck: Check(customerKey, salt), CustomerKeySalt: salt));
+            }
+            case EncryptionRequest.SseKms when request.BucketKey:
+            {
+                var keyArn = await _kms.ResolveKeyArnAsync(request.KmsKeyId ?? "alias/aws/s3", cancellationToken).ConfigureAwait(false);
+                var bucketKey = await BucketKeyAsync(bucket, keyArn, cancellationToken).ConfigureAwait(false);
+                var objectKey = _random.GetBytes(32);
+                return (objectKey, new ObjectEncryption(request.Mode, SealedKey: KeySeal.Seal(bucketKey.Plaintext, objectKey, request.Mode, bucket, key, _random),
+                    KmsKeyArn: bucketKey.KeyArn, KmsContext: BucketContext(bucket), BucketKeyEnabled: true, KmsBlob: bucketKey.Blob));
+            }
+            case EncryptionRequest.SseKms:
+            {
+                var context = request.KmsContext ?? ObjectContext(bucket, key);
+                Interlocked.Increment(ref _kmsCalls);
+                var generated = await _kms.GenerateAsync(request.KmsKeyId ?? "alias/aws/s3", context, cancellationToken).ConfigureAwait(false);
+                return (generated.Plaintext, new ObjectEncryption(request.Mode, KmsKeyArn: generated.KeyArn, KmsContext: context, KmsBlob: generated.CiphertextBlob));
+            }
+            default:
+                throw new ObjectStoreException(ObjectStoreError.InvalidArgument, $"The encryption method specified is not supported: {request.Mode}");
+        }
+    }
+
+    /// <summary>Opens the object key of a stored object; SSE-C needs the customer's key and refuses any other (AccessDenied).</summary>
+    public async Task<byte[]> OpenAsync(ObjectEncryption encryption, string bucket, string key, byte[]? customerKey, CancellationToken cancellationToken)
+    {
+        switch (encryption.Mode)
+        {
+            case EncryptionRequest.SseS3:
+                return Unseal(ServiceKey(), encryption, bucket, key);
+            case EncryptionRequest.SseC:
+                if (customerKey is null)
+                    throw new ObjectStoreException(ObjectStoreError.InvalidRequest,
+                        "The object was stored using a form of Server Side Encryption. The correct parameters must be provided to retrieve the object.");
+                if (!CryptographicOperations.FixedTimeEquals(Check(customerKey, encryption.CustomerKeySalt!), encryption.CustomerKeyCheck))
+                    throw new ObjectStoreException(ObjectStoreError.AccessDenied, "Access Denied");
+                return Unseal(customerKey, encryption, bucket, key);
+            case EncryptionRequest.SseKms when encryption.BucketKeyEnabled:
+            {
+                var bucketKey = await OpenBucketKeyAsync(encryption, cancellationToken).ConfigureAwait(false);
+                return Unseal(bucketKey, encryption, bucket, key);
+            }
+            case EncryptionRequest.SseKms:
+                Interlocked.Increment(ref _kmsCalls);
+                return (await _kms.DecryptAsync(encryption.KmsBlob!, encryption.KmsContext!, cancellationToken).ConfigureAwait(false)).Plaintext;
+            default:
+                throw new ObjectStoreException(ObjectStoreError.ObjectCorrupted, $"The object's encryption mode '{encryption.Mode}' is unknown.");
+        }
+    }
+
+    /// <summary>The default SSE-KMS encryption context: the object's ARN.</summary>
+    public Dictionary<string, string> ObjectContext(string bucket, string key) => new() { ["aws:s3:arn"] = $"arn:{_partition}:s3:::{bucket}/{key}" };
+
+    private Dictionary<string, string> BucketContext(string bucket) => new() { ["aws:s3:arn"] = $"arn:{_partition}:s3:::{bucket}" };
+
+    private static byte[] Unseal(byte[] wrappingKey, ObjectEncryption encryption, string bucket, string key)
+    {
+        try
+        {
+            return KeySeal.Open(wrappingKey, encryption.SealedKey, encryption.Mode, bucket, key);
+        }
+        catch (AuthenticationFailedException)
+        {
+            throw new ObjectStoreException(ObjectStoreError.ObjectCorrupted, "The object's sealed key did not authenticate: the stored object is damaged or was tampered with.");
+        }
+    }
+
+    private static byte[] Check(byte[] customerKey, byte[] salt) => HMACSHA256.HashData(customerKey, CheckLabel.Concat(salt).ToArray());
+
+    private async Task<CachedBucketKey> BucketKeyAsync(string bucket, string keyArn, CancellationToken cancellationToken)
+    {
+        var now = _time.GetUtcNow();
+        if (_bucketKeys.TryGetValue((bucket, keyArn), out var cached) && cached.Expires > now) return cached;
+        Interlocked.Increment(ref _kmsCalls);
+        var generated = await _kms.GenerateAsync(keyArn, BucketContext(bucket), cancellationToken).ConfigureAwait(false);
+        var fresh = new CachedBucketKey(generated.Plaintext, generated.CiphertextBlob, generated.KeyArn, now + _bucketKeyLifetime);
+        _bucketKeys[(bucket, keyArn)] = fresh;
+        _openedBucketKeys[Convert.ToBase64String(fresh.Blob)] = fresh;
+        return fresh;
+    }
+
+    private async Task<byte[]> OpenBucketKeyAsync(ObjectEncryption encryption, CancellationToken cancellationToken)
+    {
+        var now = _time.GetUtcNow();
+        var id = Convert.ToBase64String(encryption.KmsBlob!);
+        if (_openedBucketKeys.TryGetValue(id, out var cached) && cached.Expires > now) return cached.Plaintext;
+        Interlocked.Increment(ref _kmsCalls);
+        var opened = await _kms.DecryptAsync(encryption.KmsBlob!, encryption.KmsContext!, cancellationToken).ConfigureAwait(false);
+        if (_openedBucketKeys.Count > 10_000) _openedBucketKeys.Clear();
+        _openedBucketKeys[id] = new CachedBucketKey(opened.Plaintext, encryption.KmsBlob!, opened.KeyArn, now + _bucketKeyLifetime);
+        return opened.Plaintext;
+    }
+
+    private byte[] ServiceKey()
+    {
+        if (Volatile.Read(ref _serviceKey) is { } known) return known;
+        var root = _root.Current;
+        var wrapped = _catalog.GetServiceKey(ServiceKeyName);
+        if (wrapped is null)
+        {
+            var fresh = _random.GetBytes(32);
+            wrapped = _catalog.AddServiceKey(ServiceKeyName, root.Wrap(fresh, ServiceKeyContext));
+            CryptographicOperations.ZeroMemory(fresh);
+        }
+        var key = root.Unwrap(wrapped, ServiceKeyContext);
+        Volatile.Write(ref _serviceKey, key);
+        return key;
+    }
+
+    private void Forget()
+    {
+        if (Interlocked.Exchange(ref _serviceKey, null) is { } key) CryptographicOperations.ZeroMemory(key);
+        foreach (var cached in _bucketKeys.Values) CryptographicOperations.ZeroMemory(cached.Plaintext);
+        foreach (var cached in _openedBucketKeys.Values) CryptographicOperations.ZeroMemory(cached.Plaintext);
+        _bucketKeys.Clear();
+        _openedBucketKeys.Clear();
+    }
+}

@@ -1,0 +1,259 @@
+using System.Security.Cryptography;
+using Citadel.Crypto;
+using Citadel.ObjectStore.Blobs;
+using Citadel.ObjectStore.Catalog;
+using Citadel.ObjectStore.Encryption;
+using Citadel.ObjectStore.Model;
+
+namespace Citadel.ObjectStore;
+
+/// <summary>What a PutObject stores besides the body.</summary>
+/// <param name="Bucket">The bucket.</param>
+/// <param name="Key">The object key.</param>
+/// <param name="Encryption">How to encrypt (request headers combined with the bucket default).</param>
+/// <param name="Headers">Content-Type and the other standard headers to store.</param>
+/// <param name="UserMetadata">x-amz-meta-* values.</param>
+/// <param name="Tags">Object tags.</param>
+/// <param name="ContentMd5">The Content-MD5 the client declared (base64), checked against the body.</param>
+/// <param name="ChecksumAlgorithms">Flexible checksums to compute (the declared ones and the one the SDK named).</param>
+/// <param name="ExpectedChecksums">Called after the body ended: the checksums the client declared (headers or trailers), base64 by algorithm.</param>
+/// <param name="ExpectedLength">The declared plaintext length, or -1 when unknown; a shorter body is IncompleteBody.</param>
+public sealed record PutObjectInput(string Bucket, string Key, EncryptionRequest Encryption, IReadOnlyDictionary<string, string> Headers,
+    IReadOnlyDictionary<string, string> UserMetadata, IReadOnlyDictionary<string, string> Tags, string? ContentMd5,
+    IReadOnlyCollection<string> ChecksumAlgorithms, Func<IReadOnlyDictionary<string, string>> ExpectedChecksums, long ExpectedLength);
+
+/// <summary>An object opened for reading: its record, the plaintext range returned and a stream of it.</summary>
+/// <param name="Record">The object.</param>
+/// <param name="Start">First byte returned.</param>
+/// <param name="End">One past the last byte returned.</param>
+/// <param name="Content">The plaintext of [Start, End); the caller disposes it.</param>
+public sealed record ObjectRead(ObjectRecord Record, long Start, long End, Stream Content);
+
+/// <summary>
+/// The object layer: buckets and objects over the catalog (metadata) and the blob store (ciphertext), with
+/// the encryption as stream decorators in between (<see cref="EncryptingStream"/>, <see cref="DecryptingStream"/>),
+/// keys from <see cref="ObjectKeys"/>. A write is visible only once its ciphertext is durable and its record
+/// committed; a failed write (bad digest, broken connection, cancelled) leaves the previous version in place
+/// and deletes its own blob.
+/// </summary>
+public sealed class ObjectLayer(ObjectCatalog catalog, IBlobStore blobs, ObjectKeys keys, IRandom random, TimeProvider time, string region)
+{
+    /// <summary>Largest single PUT (as S3: 5 GiB).</summary>
+    public const long MaxPutSize = 5L * 1024 * 1024 * 1024;
+
+    /// <summary>The key chain.</summary>
+    public ObjectKeys Keys => keys;
+
+    /// <summary>The catalog (bucket configuration reads and writes go through it directly).</summary>
+    public ObjectCatalog Catalog => catalog;
+
+    /// <summary>Creates a bucket; BucketAlreadyOwnedByYou when it exists (one account per server).</summary>
+    public BucketRecord CreateBucket(string name, string? locationConstraint)
+    {
+        BucketNames.Validate(name);
+        var bucket = new BucketRecord { Name = name, CreationDate = Truncate(time.GetUtcNow()), Region = string.IsNullOrEmpty(locationConstraint) ? region : locationConstraint };
+        if (!catalog.CreateBucket(bucket))
+            throw new ObjectStoreException(ObjectStoreError.BucketAlreadyOwnedByYou, "Your previous request to create the named bucket succeeded and you already own it.", name);
+        return bucket;
+    }
+
+    /// <summary>The bucket, or NoSuchBucket.</summary>
+    public BucketRecord GetBucket(string name)
+        => catalog.GetBucket(name) ?? throw new ObjectStoreException(ObjectStoreError.NoSuchBucket, "The specified bucket does not exist", name);
+
+    /// <summary>Deletes an empty bucket.</summary>
+    public void DeleteBucket(string name)
+    {
+        if (!catalog.DeleteBucket(name))
+            throw new ObjectStoreException(ObjectStoreError.NoSuchBucket, "The specified bucket does not exist", name);
+    }
+
+    /// <summary>Stores an object: encrypts the body as it arrives, verifies every declared digest, then commits.</summary>
+    public async Task<ObjectRecord> PutObjectAsync(PutObjectInput input, Stream body, CancellationToken cancellationToken)
+    {
+        GetBucket(input.Bucket);
+        ObjectKeyNames.Validate(input.Key);
+        MetadataLimits.Validate(input.UserMetadata);
+        var (objectKey, encryption) = await keys.CreateAsync(input.Encryption, input.Bucket, input.Key, cancellationToken).ConfigureAwait(false);
+        var blob = NewBlobName();
+        long size = 0;
+        string etag = "";
+        Dictionary<string, string> checksums = [];
+        try
+        {
+            await blobs.WriteAsync(blob, async (output, ct) =>
+            {
+                using var md5 = IncrementalHash.CreateHash(HashAlgorithmName.MD5);
+                using var sums = new ObjectChecksums(input.ChecksumAlgorithms);
+                var encryptor = new EncryptingStream(output, objectKey, SegmentCipher.Context(input.Bucket, input.Key, 0), random);
+                await using (encryptor.ConfigureAwait(false))
+                {
+                    var buffer = new byte[1 << 16];
+                    int read;
+                    while ((read = await body.ReadAsync(buffer, ct).ConfigureAwait(false)) > 0)
+                    {
+                        size += read;
+                        if (size > MaxPutSize)
+                            throw new ObjectStoreException(ObjectStoreError.EntityTooLarge, "Your proposed upload exceeds the maximum allowed size");
+                        md5.AppendData(buffer.AsSpan(0, read));
+                        sums.Append(buffer.AsSpan(0, read));
+                        await encryptor.WriteAsync(buffer.AsMemory(0, read), ct).ConfigureAwait(false);
+                    }
+                    if (input.ExpectedLength >= 0 && size < input.ExpectedLength)
+                        throw new ObjectStoreException(ObjectStoreError.IncompleteBody, "You did not provide the number of bytes specified by the Content-Length HTTP header.");
+                    var digest = md5.GetHashAndReset();
+                    if (input.ContentMd5 is not null && !CryptographicOperations.FixedTimeEquals(digest, DecodeMd5(input.ContentMd5)))
+                        throw new ObjectStoreException(ObjectStoreError.BadDigest, "The Content-MD5 you specified did not match what we received.");
+                    foreach (var (algorithm, expected) in input.ExpectedChecksums())
+                    {
+                        if (sums.Value(algorithm) != expected)
+                            throw new ObjectStoreException(ObjectStoreError.BadDigest, $"The {algorithm} you specified did not match the calculated checksum.");
+                    }
+                    foreach (var algorithm in sums.Computed) checksums[algorithm] = sums.Value(algorithm);
+                    etag = "\"" + Convert.ToHexStringLower(digest) + "\"";
+                    await encryptor.CompleteAsync(ct).ConfigureAwait(false);
+                }
+            }, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            CryptographicOperations.ZeroMemory(objectKey);
+        }
+
+        var record = new ObjectRecord
+        {
+            Bucket = input.Bucket,
+            Key = input.Key,
+            VersionId = "null",
+            Size = size,
+            ETag = etag,
+            LastModified = Truncate(time.GetUtcNow()),
+            Headers = input.Headers,
+            UserMetadata = input.UserMetadata,
+            Checksums = checksums,
+            Tags = input.Tags,
+            Segments = [new StoredSegment(blob, size, 0, null)],
+            Encryption = encryption,
+        };
+        ObjectRecord? previous;
+        try
+        {
+            previous = catalog.PutObject(record);
+        }
+        catch
+        {
+            await blobs.DeleteAsync(blob, CancellationToken.None).ConfigureAwait(false);
+            throw;
+        }
+        if (previous is not null) await DeleteBlobsAsync(previous).ConfigureAwait(false);
+        return record;
+    }
+
+    /// <summary>The current object, or NoSuchKey.</summary>
+    public ObjectRecord HeadObject(string bucket, string key)
+    {
+        GetBucket(bucket);
+        return catalog.GetObject(bucket, key) ?? throw new ObjectStoreException(ObjectStoreError.NoSuchKey, "The specified key does not exist.", key);
+    }
+
+    /// <summary>Checks that the caller can open the object's key (SSE-C: the right key), without reading data.</summary>
+    public async Task VerifyKeyAsync(ObjectRecord record, byte[]? customerKey, CancellationToken cancellationToken)
+    {
+        var objectKey = await keys.OpenAsync(record.Encryption, record.Bucket, record.Key, customerKey, cancellationToken).ConfigureAwait(false);
+        CryptographicOperations.ZeroMemory(objectKey);
+    }
+
+    /// <summary>Opens bytes [start, end) of an object for reading; the stream authenticates every chunk it returns.</summary>
+    public async Task<ObjectRead> ReadAsync(ObjectRecord record, long start, long end, byte[]? customerKey, CancellationToken cancellationToken)
+    {
+        var objectKey = await keys.OpenAsync(record.Encryption, record.Bucket, record.Key, customerKey, cancellationToken).ConfigureAwait(false);
+        try
+        {
+            var parts = new List<Stream>();
+            long segmentStart = 0;
+            foreach (var segment in record.Segments)
+            {
+                var segmentEnd = segmentStart + segment.PlaintextSize;
+                var isFirst = parts.Count == 0;
+                if (segmentEnd > start && segmentStart < end || (record.Size == 0 && isFirst))
+                {
+                    var aead = await OpenSegmentAsync(record, segment, objectKey, cancellationToken).ConfigureAwait(false);
+                    parts.Add(new DecryptingStream((offset, length, ct) => blobs.OpenReadAsync(segment.Blob, offset, length, ct), aead,
+                        segment.PlaintextSize, Math.Max(0, start - segmentStart), Math.Min(segment.PlaintextSize, end - segmentStart)));
+                }
+                segmentStart = segmentEnd;
+            }
+            return new ObjectRead(record, start, end, new ConcatenatedStream(parts));
+        }
+        finally
+        {
+            CryptographicOperations.ZeroMemory(objectKey);
+        }
+    }
+
+    private async Task<ChunkedAead> OpenSegmentAsync(ObjectRecord record, StoredSegment segment, byte[] objectKey, CancellationToken cancellationToken)
+    {
+        var stored = await blobs.LengthAsync(segment.Blob, cancellationToken).ConfigureAwait(false);
+        if (stored != SegmentCipher.StoredSize(segment.PlaintextSize))
+            throw new ObjectStoreException(ObjectStoreError.ObjectCorrupted, "The stored object is missing or has the wrong length: it is damaged or was tampered with.");
+        var header = new byte[ChunkedAead.HeaderSize];
+        var stream = await blobs.OpenReadAsync(segment.Blob, 0, header.Length, cancellationToken).ConfigureAwait(false);
+        await using (stream.ConfigureAwait(false))
+            await stream.ReadExactlyAsync(header, cancellationToken).ConfigureAwait(false);
+        try
+        {
+            return ChunkedAead.ForDecryption(objectKey, SegmentCipher.Context(record.Bucket, record.Key, segment.PartNumber), header);
+        }
+        catch (AuthenticationFailedException)
+        {
+            throw new ObjectStoreException(ObjectStoreError.ObjectCorrupted, "The stored object's header did not authenticate: it is damaged or was tampered with.");
+        }
+    }
+
+    /// <summary>Deletes the current version; deleting a missing key succeeds, as in S3.</summary>
+    public async Task<ObjectRecord?> DeleteObjectAsync(string bucket, string key)
+    {
+        GetBucket(bucket);
+        var removed = catalog.DeleteObject(bucket, key);
+        if (removed is not null) await DeleteBlobsAsync(removed).ConfigureAwait(false);
+        return removed;
+    }
+
+    /// <summary>Removes blobs no record references (left by a crash between blob write and commit, or before an old version's blob was deleted).</summary>
+    public async Task<int> CollectGarbageAsync(CancellationToken cancellationToken)
+    {
+        var referenced = catalog.ReferencedBlobs();
+        var removed = 0;
+        var cutoff = time.GetUtcNow() - TimeSpan.FromHours(1);
+        await foreach (var name in blobs.ListAsync(cancellationToken).ConfigureAwait(false))
+        {
+            if (referenced.Contains(name) || !BlobNames.CreatedBefore(name, cutoff)) continue;
+            await blobs.DeleteAsync(name, cancellationToken).ConfigureAwait(false);
+            removed++;
+        }
+        return removed;
+    }
+
+    private async Task DeleteBlobsAsync(ObjectRecord record)
+    {
+        foreach (var segment in record.Segments)
+            await blobs.DeleteAsync(segment.Blob, CancellationToken.None).ConfigureAwait(false);
+    }
+
+    private string NewBlobName() => BlobNames.New(time.GetUtcNow(), random);
+
+    private static byte[] DecodeMd5(string contentMd5)
+    {
+        try
+        {
+            var bytes = Convert.FromBase64String(contentMd5);
+            if (bytes.Length == 16) return bytes;
+        }
+        catch (FormatException)
+        {
+        }
+        throw new ObjectStoreException(ObjectStoreError.InvalidDigest, "The Content-MD5 you specified was invalid.");
+    }
+
+    private static DateTimeOffset Truncate(DateTimeOffset value) => new(value.Ticks - value.Ticks % TimeSpan.TicksPerSecond, TimeSpan.Zero);
+}

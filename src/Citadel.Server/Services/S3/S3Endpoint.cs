@@ -1,0 +1,318 @@
+using System.Diagnostics;
+using System.Text.Json.Nodes;
+using Citadel.Audit;
+using Citadel.Iam;
+using Citadel.Iam.Policies;
+using Citadel.Kms;
+using Citadel.Kms.Keys;
+using Citadel.ObjectStore;
+using Citadel.Server.Hosting;
+using Citadel.Server.Observability;
+using Citadel.Server.Protocols.S3;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.Extensions.Logging;
+
+namespace Citadel.Server.Services.S3;
+
+/// <summary>
+/// The S3 (rest-xml) path of the request pipeline: address (path-style or virtual-host-style) → refuse while
+/// sealed → authenticate (SigV4 header or presigned; the body's declared hash or aws-chunked signatures are
+/// checked as it streams) → route to an operation → authorize (identity policies, the bucket policy, and the
+/// KMS key policy for SSE-KMS) → run → record the audit event durably (no record, no answer) → answer in
+/// S3's shape. Bodies stream: objects are never buffered whole.
+/// </summary>
+public sealed class S3Endpoint(S3Operations operations, SigV4Verifier verifier, IAuthorizer authorizer, IAuditStore audit, RootKeyHolder root,
+    CitadelMetrics metrics, CitadelOptions options, TimeProvider time, ILogger<S3Endpoint> logger)
+{
+    /// <summary>Whether a request is for S3: signed for the s3 service, or unsigned and shaped like S3 (not JSON, not a query form).</summary>
+    public static bool Claims(HttpContext http, CredentialScope? scope)
+    {
+        if (scope is not null) return scope.Service == "s3";
+        var request = http.Request;
+        if (request.Headers.ContainsKey("X-Amz-Target")) return false;
+        if (HttpMethods.IsPost(request.Method) && (request.ContentType ?? "").StartsWith("application/x-www-form-urlencoded", StringComparison.OrdinalIgnoreCase)) return false;
+        return (request.Path.Value ?? "/") != "/" || !HttpMethods.IsPost(request.Method);
+    }
+
+    /// <summary>Handles one S3 request.</summary>
+    public async Task HandleAsync(HttpContext http, SigV4Request signed, string requestId)
+    {
+        var started = Stopwatch.GetTimestamp();
+        if (http.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit)
+            limit.MaxRequestBodySize = ObjectLayer.MaxPutSize + (64L << 20);
+        var (bucket, key) = Address(http, signed.RawPath);
+        var operationName = "Unknown";
+        S3Error? error = null;
+        S3Response? response = null;
+        AuthenticatedRequest? authenticated = null;
+        S3Operation? operation = null;
+        S3Request? request = null;
+        var resources = new List<AuditResource>();
+        try
+        {
+            if (root.IsSealed)
+            {
+                await WriteErrorAsync(http, new S3Error(503, "ServiceUnavailable", "Citadel is sealed: an operator must unseal it (citadel operator unseal) before it can serve this request."), requestId, bucket, key).ConfigureAwait(false);
+                return;
+            }
+            authenticated = verifier.Verify(signed);
+        }
+        catch (AuthenticationException e)
+        {
+            error = S3Errors.From(e);
+        }
+        if (error is not null)
+        {
+            logger.LogInformation("s3 request refused before authentication: {Code} {Message}", error.Code, error.Message);
+            metrics.Request("s3", "unknown", "auth_error", Stopwatch.GetElapsedTime(started), []);
+            await WriteErrorAsync(http, error, requestId, bucket, key).ConfigureAwait(false);
+            return;
+        }
+
+        var principal = authenticated!.Principal;
+        try
+        {
+            var (body, trailers) = DecodeBody(http, signed, authenticated);
+            var query = ParseQuery(signed.RawQuery);
+            request = new S3Request
+            {
+                Http = http, RequestId = requestId, Bucket = bucket, Key = key, Query = query, Principal = principal,
+                Authentication = authenticated, Body = body, Trailers = trailers,
+            };
+            operation = operations.Route(request);
+            operationName = operation.Name;
+            if (bucket is not null) resources.Add(new AuditResource("AWS::S3::Bucket", request.BucketArn(options.Partition), options.AccountId));
+            if (key is not null) resources.Add(new AuditResource("AWS::S3::Object", request.ObjectArn(options.Partition), options.AccountId));
+            var checks = await operation.Checks(request, http.RequestAborted).ConfigureAwait(false);
+            await AuthorizeAsync(request, checks, http.RequestAborted).ConfigureAwait(false);
+            response = await operation.Execute(request, http.RequestAborted).ConfigureAwait(false);
+        }
+        catch (ObjectStoreException e)
+        {
+            error = S3Errors.From(e);
+        }
+        catch (KmsException e)
+        {
+            error = S3Errors.From(e);
+        }
+        catch (S3AccessDeniedException e)
+        {
+            error = new S3Error(403, "AccessDenied", e.Message);
+        }
+        catch (BadHttpRequestException e)
+        {
+            error = new S3Error(e.StatusCode == 413 ? 400 : 400, e.StatusCode == 413 ? "EntityTooLarge" : "IncompleteBody", e.Message);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            logger.LogError(e, "s3.{Operation} failed unexpectedly", operationName);
+            error = new S3Error(500, "InternalError", "We encountered an internal error. Please try again. The request id is " + requestId + ".");
+        }
+
+        try
+        {
+            await RecordAsync(http, requestId, principal, operationName, operation?.ReadOnly ?? true, bucket, key, resources, response, error).ConfigureAwait(false);
+        }
+        catch (Exception e)
+        {
+            logger.LogError(e, "s3.{Operation} could not be audited; answering with an error", operationName);
+            response?.Content?.Dispose();
+            response = null;
+            error = new S3Error(500, "InternalError", "The request could not be recorded in the audit trail, so it was not answered. The request id is " + requestId + ".");
+        }
+
+        var outcome = error is null ? "success" : error.Status >= 500 ? "server_error" : "client_error";
+        metrics.Request("s3", operation?.Name ?? "unknown", outcome, Stopwatch.GetElapsedTime(started), []);
+        logger.LogInformation("s3.{Operation} {Outcome} {ErrorType} by {Principal} in {ElapsedMs:F1} ms",
+            operationName, outcome, error?.Code ?? "-", principal.Arn, Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+        if (error is not null)
+        {
+            await WriteErrorAsync(http, error, requestId, bucket, key).ConfigureAwait(false);
+            return;
+        }
+        await WriteAsync(http, response!).ConfigureAwait(false);
+    }
+
+    private async Task AuthorizeAsync(S3Request request, IReadOnlyList<AuthorizationCheck> checks, CancellationToken cancellationToken)
+    {
+        if (request.Principal.IsRoot)
+        {
+            // The account root passes identity checks, but an explicit Deny in a bucket policy binds it too, as in
+            // AWS; it can always manage the policy itself, so it cannot lock itself out.
+            foreach (var check in checks)
+            {
+                if (check.ResourcePolicy is null || check.Action.EndsWith("BucketPolicy", StringComparison.Ordinal)) continue;
+                PolicyDocument document;
+                try { document = PolicyDocument.Parse(check.ResourcePolicy); }
+                catch (MalformedPolicyDocumentException) { continue; }
+                var keys = PolicyAuthorizer.GlobalKeys(request.Principal, SourceIp(request.Http), request.Http.Request.IsHttps, time.GetUtcNow());
+                foreach (var (k, v) in check.ConditionKeys) keys[k] = v;
+                var context = new RequestContext(check.Action, check.Resource, request.Principal.Arn, request.Principal.AccountId, keys);
+                if (PolicyEvaluator.Evaluate(context, [], document).Decision == Decision.ExplicitDeny)
+                    throw new S3AccessDeniedException($"User: {request.Principal.Arn} is not authorized to perform: {check.Action} on resource: \"{check.Resource}\" with an explicit deny in a resource-based policy");
+            }
+            return;
+        }
+        var globalKeys = PolicyAuthorizer.GlobalKeys(request.Principal, SourceIp(request.Http), request.Http.Request.IsHttps, time.GetUtcNow());
+        if (await authorizer.AuthorizeAsync(request.Principal, checks, globalKeys, cancellationToken).ConfigureAwait(false) is { } denied)
+            throw new S3AccessDeniedException(denied);
+    }
+
+    private static string SourceIp(HttpContext http) => http.Connection.RemoteIpAddress?.ToString() ?? "unknown";
+
+    private async Task RecordAsync(HttpContext http, string requestId, Principal principal, string operationName, bool readOnly, string? bucket, string? key,
+        List<AuditResource> resources, S3Response? response, S3Error? error)
+    {
+        var parameters = new JsonObject { ["Host"] = http.Request.Host.Value };
+        if (bucket is not null) parameters["bucketName"] = bucket;
+        if (key is not null) parameters["key"] = key;
+        var auditEvent = new AuditEvent
+        {
+            EventId = Guid.NewGuid().ToString(),
+            EventTime = time.GetUtcNow(),
+            EventSource = "s3.amazonaws.com",
+            EventName = operationName,
+            AwsRegion = options.Region,
+            SourceIpAddress = SourceIp(http),
+            UserAgent = http.Request.Headers.UserAgent.ToString(),
+            UserIdentity = new AuditIdentity(principal.Type, principal.PrincipalId, principal.Arn, principal.AccountId, principal.AccessKeyId,
+                principal.UserName ?? (principal.IsRoot ? "root" : null)),
+            RequestParameters = parameters,
+            ResponseElements = error is null && !readOnly && response?.AuditResponse is { } elements ? ToJson(elements) : null,
+            ErrorCode = error?.Code,
+            ErrorMessage = error?.Message,
+            RequestId = requestId,
+            ReadOnly = readOnly,
+            Resources = resources,
+            RecipientAccountId = options.AccountId,
+        };
+        var auditStarted = Stopwatch.GetTimestamp();
+        await audit.AppendAsync(auditEvent, CancellationToken.None).ConfigureAwait(false);
+        metrics.AuditAppend(Stopwatch.GetElapsedTime(auditStarted));
+    }
+
+    private static JsonObject ToJson(Dictionary<string, object?> elements)
+    {
+        var node = new JsonObject();
+        foreach (var (name, value) in elements) node[name] = value is null ? null : JsonValue.Create(value.ToString());
+        return node;
+    }
+
+    private (Stream Body, Func<IReadOnlyDictionary<string, string>> Trailers) DecodeBody(HttpContext http, SigV4Request signed, AuthenticatedRequest authenticated)
+    {
+        var declared = signed.Headers.TryGetValue("x-amz-content-sha256", out var values) && values.Length > 0 ? values[0] : null;
+        var raw = http.Request.Body;
+        long decodedLength = signed.Headers.TryGetValue("x-amz-decoded-content-length", out var decoded) && decoded.Length > 0 && long.TryParse(decoded[0], out var n) ? n : -1;
+        IReadOnlyDictionary<string, string> none = new Dictionary<string, string>();
+        switch (declared)
+        {
+            case null when authenticated.Presigned:
+            case "UNSIGNED-PAYLOAD":
+                return (raw, () => none);
+            case null:
+                throw new ObjectStoreException(ObjectStoreError.InvalidRequest, "Missing required header for this request: x-amz-content-sha256");
+            case "STREAMING-AWS4-HMAC-SHA256-PAYLOAD" or "STREAMING-AWS4-HMAC-SHA256-PAYLOAD-TRAILER":
+            {
+                var chunked = new AwsChunkedStream(raw, authenticated, decodedLength);
+                return (chunked, () => chunked.Trailers);
+            }
+            case "STREAMING-UNSIGNED-PAYLOAD-TRAILER":
+            {
+                var chunked = new AwsChunkedStream(raw, null, decodedLength);
+                return (chunked, () => chunked.Trailers);
+            }
+            default:
+                if (declared.Length == 64 && declared.All(Uri.IsHexDigit))
+                    return (new Sha256CheckingStream(raw, Convert.FromHexString(declared)), () => none);
+                throw new ObjectStoreException(ObjectStoreError.InvalidArgument, "x-amz-content-sha256 must be UNSIGNED-PAYLOAD, STREAMING-UNSIGNED-PAYLOAD-TRAILER, STREAMING-AWS4-HMAC-SHA256-PAYLOAD, STREAMING-AWS4-HMAC-SHA256-PAYLOAD-TRAILER, or a valid sha256 value.");
+        }
+    }
+
+    /// <summary>Bucket and key from virtual-host-style (bucket.&lt;domain&gt;) or path-style (/bucket/key) addressing.</summary>
+    private (string? Bucket, string? Key) Address(HttpContext http, string rawPath)
+    {
+        var path = Uri.UnescapeDataString(rawPath.Length == 0 ? "/" : rawPath);
+        var host = http.Request.Host.Host;
+        foreach (var domain in options.S3VirtualHostDomains)
+        {
+            if (host.Length > domain.Length + 1 && host.EndsWith("." + domain, StringComparison.OrdinalIgnoreCase))
+            {
+                var virtualBucket = host[..^(domain.Length + 1)];
+                var objectKey = path.Length > 1 ? path[1..] : null;
+                return (virtualBucket, objectKey);
+            }
+        }
+        var trimmed = path.TrimStart('/');
+        if (trimmed.Length == 0) return (null, null);
+        var slash = trimmed.IndexOf('/', StringComparison.Ordinal);
+        if (slash < 0) return (trimmed, null);
+        var key = trimmed[(slash + 1)..];
+        return (trimmed[..slash], key.Length == 0 ? null : key);
+    }
+
+    private static Dictionary<string, string> ParseQuery(string rawQuery)
+    {
+        var result = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var part in rawQuery.Split('&', StringSplitOptions.RemoveEmptyEntries))
+        {
+            var eq = part.IndexOf('=', StringComparison.Ordinal);
+            var name = Uri.UnescapeDataString((eq < 0 ? part : part[..eq]).Replace('+', ' '));
+            result[name] = eq < 0 ? "" : Uri.UnescapeDataString(part[(eq + 1)..].Replace('+', ' '));
+        }
+        return result;
+    }
+
+    private static async Task WriteAsync(HttpContext http, S3Response response)
+    {
+        http.Response.StatusCode = response.Status;
+        foreach (var (name, value) in response.Headers) http.Response.Headers[name] = value;
+        if (response.Content is { } content)
+        {
+            await using (content.ConfigureAwait(false))
+            {
+                http.Response.ContentLength = response.ContentLength;
+                if (HttpMethods.IsHead(http.Request.Method)) return;
+                try
+                {
+                    await content.CopyToAsync(http.Response.Body, 1 << 16, http.RequestAborted).ConfigureAwait(false);
+                }
+                catch (ObjectStoreException)
+                {
+                    // The headers went out with the first bytes; a later chunk that fails to authenticate aborts the
+                    // connection, so a client never takes a truncated body for a whole one.
+                    http.Abort();
+                }
+            }
+            return;
+        }
+        if (response.Body is { } body)
+        {
+            http.Response.ContentType = "application/xml";
+            http.Response.ContentLength = body.Length;
+            if (!HttpMethods.IsHead(http.Request.Method)) await http.Response.Body.WriteAsync(body).ConfigureAwait(false);
+        }
+        else if (!response.Headers.ContainsKey("Content-Length"))
+        {
+            http.Response.ContentLength = 0;
+        }
+    }
+
+    private static async Task WriteErrorAsync(HttpContext http, S3Error error, string requestId, string? bucket, string? key)
+    {
+        http.Response.StatusCode = error.Status;
+        http.Response.Headers["x-amz-request-id"] = requestId;
+        if (HttpMethods.IsHead(http.Request.Method) || error.Status == 304)
+        {
+            http.Response.ContentLength = 0;
+            return;
+        }
+        var xml = S3Xml.Error(error, requestId, bucket, key);
+        http.Response.ContentType = "application/xml";
+        http.Response.ContentLength = xml.Length;
+        await http.Response.Body.WriteAsync(xml).ConfigureAwait(false);
+    }
+}
+
+/// <summary>A request the policy engine denied.</summary>
+public sealed class S3AccessDeniedException(string message) : Exception(message);

@@ -1,0 +1,309 @@
+using System.Globalization;
+using Citadel.ObjectStore;
+using Citadel.ObjectStore.Encryption;
+using Citadel.ObjectStore.Model;
+using Citadel.Server.Hosting;
+using Citadel.Server.Protocols.S3;
+
+namespace Citadel.Server.Services.S3;
+
+// Object operations: PutObject, GetObject, HeadObject, DeleteObject, CopyObject, DeleteObjects.
+public sealed partial class S3Operations
+{
+    private S3Operation PutObject() => new("PutObject", false,
+        async (request, cancellationToken) =>
+        {
+            var checks = new List<AuthorizationCheck> { OnObject(request, "s3:PutObject", SseConditionKeys(request)) };
+            if (objects.Catalog.GetBucket(request.Bucket!) is { } bucket
+                && SseHeaders.ForNewObject(request, bucket, options.S3AllowSseCOverHttp) is { Mode: EncryptionRequest.SseKms } sse)
+                checks.Add(await OnKmsKeyAsync("kms:GenerateDataKey", sse.KmsKeyId ?? "alias/aws/s3",
+                    sse.KmsContext ?? objects.Keys.ObjectContext(request.Bucket!, request.Key!), cancellationToken).ConfigureAwait(false));
+            return checks;
+        },
+        async (request, cancellationToken) =>
+        {
+            var bucket = objects.GetBucket(request.Bucket!);
+            var encryption = SseHeaders.ForNewObject(request, bucket, options.S3AllowSseCOverHttp);
+            if (request.Header("If-None-Match") == "*" && objects.Catalog.GetObject(request.Bucket!, request.Key!) is not null)
+                throw new ObjectStoreException(ObjectStoreError.PreconditionFailed, "At least one of the pre-conditions you specified did not hold");
+            var (algorithms, expected) = Checksums(request);
+            var record = await objects.PutObjectAsync(new PutObjectInput(request.Bucket!, request.Key!, encryption, ObjectHeaders.FromRequest(request),
+                ObjectHeaders.UserMetadata(request), ObjectHeaders.Tagging(request.Header("x-amz-tagging")), request.Header("Content-MD5"),
+                algorithms, expected, DeclaredLength(request)), request.Body, cancellationToken).ConfigureAwait(false);
+            var response = S3Response.Empty();
+            response.Headers["ETag"] = record.ETag;
+            SseHeaders.Describe(record.Encryption, response.Headers);
+            if (encryption.KmsContext is not null) response.Headers["x-amz-server-side-encryption-context"] = request.Header("x-amz-server-side-encryption-context")!;
+            foreach (var (algorithm, value) in record.Checksums) response.Headers["x-amz-checksum-" + algorithm.ToLowerInvariant()] = value;
+            if (record.VersionId != "null") response.Headers["x-amz-version-id"] = record.VersionId;
+            return response;
+        });
+
+    private S3Operation GetObject() => new("GetObject", true,
+        (request, cancellationToken) => ReadChecksAsync(request, cancellationToken),
+        async (request, cancellationToken) =>
+        {
+            var record = Current(request);
+            ObjectHeaders.CheckConditions(request, record);
+            var range = ObjectHeaders.Range(request.Header("Range"), record.Size);
+            var customerKey = await OpenableKeyAsync(request, record, cancellationToken).ConfigureAwait(false);
+            var (start, end) = range ?? (0, record.Size);
+            var read = await objects.ReadAsync(record, start, end, customerKey, cancellationToken).ConfigureAwait(false);
+            var response = new S3Response
+            {
+                Status = range is null ? 200 : 206,
+                Content = await PrimedStream.OpenAsync(read.Content, cancellationToken).ConfigureAwait(false),
+                ContentLength = end - start,
+            };
+            ObjectHeaders.Describe(record, request, response.Headers);
+            if (range is not null)
+            {
+                response.Headers["Content-Range"] = string.Create(CultureInfo.InvariantCulture, $"bytes {start}-{end - 1}/{record.Size}");
+                foreach (var name in response.Headers.Keys.Where(k => k.StartsWith("x-amz-checksum-", StringComparison.Ordinal)).ToList())
+                    response.Headers.Remove(name);
+            }
+            return response;
+        });
+
+    private S3Operation HeadObject() => new("HeadObject", true,
+        (request, cancellationToken) => ReadChecksAsync(request, cancellationToken),
+        async (request, cancellationToken) =>
+        {
+            var record = Current(request);
+            ObjectHeaders.CheckConditions(request, record);
+            await OpenableKeyAsync(request, record, cancellationToken).ConfigureAwait(false);
+            var response = S3Response.Empty();
+            ObjectHeaders.Describe(record, request, response.Headers);
+            response.Headers["Content-Length"] = record.Size.ToString(CultureInfo.InvariantCulture);
+            return response;
+        });
+
+    private S3Operation DeleteObject() => new("DeleteObject", false,
+        (request, _) => Task.FromResult<IReadOnlyList<AuthorizationCheck>>([OnObject(request, "s3:DeleteObject")]),
+        async (request, _) =>
+        {
+            if (request.Query.TryGetValue("versionId", out var version) && version != "null")
+                throw new ObjectStoreException(ObjectStoreError.NoSuchVersion, "The specified version does not exist.", request.Key);
+            await objects.DeleteObjectAsync(request.Bucket!, request.Key!).ConfigureAwait(false);
+            return S3Response.Empty(204);
+        });
+
+    private S3Operation DeleteObjects() => new("DeleteObjects", false,
+        async (request, cancellationToken) =>
+        {
+            var keys = DeleteKeys(await request.ReadSmallBodyAsync(cancellationToken).ConfigureAwait(false)).Keys;
+            var bucket = objects.Catalog.GetBucket(request.Bucket!);
+            return keys.Select(k => new AuthorizationCheck("s3:DeleteObject", $"arn:{options.Partition}:s3:::{request.Bucket}/{k}", bucket?.Policy, false,
+                new Dictionary<string, IReadOnlyList<string>>())).ToList();
+        },
+        async (request, cancellationToken) =>
+        {
+            var body = await request.ReadSmallBodyAsync(cancellationToken).ConfigureAwait(false);
+            if (request.Header("Content-MD5") is null && !request.Http.Request.Headers.Keys.Any(h => h.StartsWith("x-amz-checksum-", StringComparison.OrdinalIgnoreCase))
+                && request.Header("x-amz-sdk-checksum-algorithm") is null)
+                throw new ObjectStoreException(ObjectStoreError.InvalidRequest, "Missing required header for this request: Content-MD5 or x-amz-checksum-*");
+            if (request.Header("Content-MD5") is { } md5 && md5 != Convert.ToBase64String(System.Security.Cryptography.MD5.HashData(body)))
+                throw new ObjectStoreException(ObjectStoreError.BadDigest, "The Content-MD5 you specified did not match what we received.");
+            var (keys, quiet) = DeleteKeys(body);
+            objects.GetBucket(request.Bucket!);
+            var result = S3Xml.E("DeleteResult");
+            foreach (var key in keys)
+            {
+                try
+                {
+                    await objects.DeleteObjectAsync(request.Bucket!, key).ConfigureAwait(false);
+                    if (!quiet) result.Add(S3Xml.E("Deleted", S3Xml.E("Key", key)));
+                }
+                catch (ObjectStoreException e)
+                {
+                    var error = S3Errors.From(e);
+                    result.Add(S3Xml.E("Error", S3Xml.E("Key", key), S3Xml.E("Code", error.Code), S3Xml.E("Message", error.Message)));
+                }
+            }
+            return S3Response.Xml(S3Xml.Serialize(result));
+        });
+
+    private S3Operation CopyObject() => new("CopyObject", false,
+        async (request, cancellationToken) =>
+        {
+            var (sourceBucket, sourceKey) = CopySource(request);
+            var source = objects.Catalog.GetBucket(sourceBucket);
+            var checks = new List<AuthorizationCheck>
+            {
+                new("s3:GetObject", $"arn:{options.Partition}:s3:::{sourceBucket}/{sourceKey}", source?.Policy, false, new Dictionary<string, IReadOnlyList<string>>()),
+                OnObject(request, "s3:PutObject", SseConditionKeys(request)),
+            };
+            if (objects.Catalog.GetObject(sourceBucket, sourceKey) is { Encryption: { Mode: EncryptionRequest.SseKms, BucketKeyEnabled: false } sourceSse })
+                checks.Add(await OnKmsKeyAsync("kms:Decrypt", sourceSse.KmsKeyArn!, sourceSse.KmsContext!, cancellationToken).ConfigureAwait(false));
+            if (objects.Catalog.GetBucket(request.Bucket!) is { } bucket
+                && SseHeaders.ForNewObject(request, bucket, options.S3AllowSseCOverHttp) is { Mode: EncryptionRequest.SseKms } sse)
+                checks.Add(await OnKmsKeyAsync("kms:GenerateDataKey", sse.KmsKeyId ?? "alias/aws/s3",
+                    sse.KmsContext ?? objects.Keys.ObjectContext(request.Bucket!, request.Key!), cancellationToken).ConfigureAwait(false));
+            return checks;
+        },
+        async (request, cancellationToken) =>
+        {
+            var (sourceBucket, sourceKey) = CopySource(request);
+            objects.GetBucket(sourceBucket);
+            var source = objects.Catalog.GetObject(sourceBucket, sourceKey)
+                ?? throw new ObjectStoreException(ObjectStoreError.NoSuchKey, "The specified key does not exist.", sourceKey);
+            ObjectHeaders.CheckConditions(request, source, "x-amz-copy-source-");
+            var bucket = objects.GetBucket(request.Bucket!);
+            var encryption = SseHeaders.ForNewObject(request, bucket, options.S3AllowSseCOverHttp);
+            var metadataDirective = request.Header("x-amz-metadata-directive") ?? "COPY";
+            var taggingDirective = request.Header("x-amz-tagging-directive") ?? "COPY";
+            if (metadataDirective is not ("COPY" or "REPLACE") || taggingDirective is not ("COPY" or "REPLACE"))
+                throw new ObjectStoreException(ObjectStoreError.InvalidArgument, "Unknown metadata or tagging directive.");
+            var sameObject = sourceBucket == request.Bucket && sourceKey == request.Key;
+            if (sameObject && metadataDirective == "COPY" && request.Header("x-amz-server-side-encryption") is null
+                && request.Header("x-amz-server-side-encryption-customer-algorithm") is null && request.Header("x-amz-storage-class") is null)
+                throw new ObjectStoreException(ObjectStoreError.InvalidRequest,
+                    "This copy request is illegal because it is trying to copy an object to itself without changing the object's metadata, storage class, website redirect location or encryption attributes.");
+            var sourceKeyMaterial = SseHeaders.CustomerKey(request, options.S3AllowSseCOverHttp, copySource: true);
+            await VerifyCustomerKeyAsync(source, sourceKeyMaterial, cancellationToken).ConfigureAwait(false);
+            var read = await objects.ReadAsync(source, 0, source.Size, sourceKeyMaterial, cancellationToken).ConfigureAwait(false);
+            ObjectRecord record;
+            await using (read.Content.ConfigureAwait(false))
+            {
+                var headers = metadataDirective == "COPY" ? new Dictionary<string, string>(source.Headers) : ObjectHeaders.FromRequest(request);
+                var metadata = metadataDirective == "COPY" ? new Dictionary<string, string>(source.UserMetadata) : ObjectHeaders.UserMetadata(request);
+                var tags = taggingDirective == "COPY" ? new Dictionary<string, string>(source.Tags) : ObjectHeaders.Tagging(request.Header("x-amz-tagging"));
+                var algorithms = source.Checksums.Keys.ToList();
+                record = await objects.PutObjectAsync(new PutObjectInput(request.Bucket!, request.Key!, encryption, headers, metadata, tags, null,
+                    algorithms, () => source.Checksums, source.Size), read.Content, cancellationToken).ConfigureAwait(false);
+            }
+            var response = S3Response.Xml(S3Xml.Serialize(S3Xml.E("CopyObjectResult",
+                S3Xml.E("ETag", record.ETag), S3Xml.E("LastModified", S3Xml.Time(record.LastModified)))));
+            SseHeaders.Describe(record.Encryption, response.Headers);
+            return response;
+        });
+
+    private async Task<IReadOnlyList<AuthorizationCheck>> ReadChecksAsync(S3Request request, CancellationToken cancellationToken)
+    {
+        var checks = new List<AuthorizationCheck> { OnObject(request, "s3:GetObject") };
+        if (objects.Catalog.GetObject(request.Bucket!, request.Key!) is { Encryption: { Mode: EncryptionRequest.SseKms } sse })
+            checks.Add(await OnKmsKeyAsync("kms:Decrypt", sse.KmsKeyArn!, sse.KmsContext!, cancellationToken).ConfigureAwait(false));
+        return checks;
+    }
+
+    private ObjectRecord Current(S3Request request)
+    {
+        var record = objects.HeadObject(request.Bucket!, request.Key!);
+        if (request.Query.TryGetValue("versionId", out var version) && version != record.VersionId)
+            throw new ObjectStoreException(ObjectStoreError.NoSuchVersion, "The specified version does not exist.", request.Key);
+        return record;
+    }
+
+    /// <summary>SSE-C objects need the right key on every read; a wrong key is refused before any data (403, or 400 by setting).</summary>
+    private async Task<byte[]?> OpenableKeyAsync(S3Request request, ObjectRecord record, CancellationToken cancellationToken)
+    {
+        var customerKey = SseHeaders.CustomerKey(request, options.S3AllowSseCOverHttp);
+        await VerifyCustomerKeyAsync(record, customerKey, cancellationToken).ConfigureAwait(false);
+        return customerKey;
+    }
+
+    private async Task VerifyCustomerKeyAsync(ObjectRecord record, byte[]? customerKey, CancellationToken cancellationToken)
+    {
+        if (record.Encryption.Mode != EncryptionRequest.SseC)
+        {
+            if (customerKey is not null)
+                throw new ObjectStoreException(ObjectStoreError.InvalidRequest, "The encryption parameters are not applicable to this object.");
+            return;
+        }
+        try
+        {
+            await objects.VerifyKeyAsync(record, customerKey, cancellationToken).ConfigureAwait(false);
+        }
+        catch (ObjectStoreException e) when (e.Error == ObjectStoreError.AccessDenied && options.S3WrongCustomerKeyStatus == 400)
+        {
+            throw new ObjectStoreException(ObjectStoreError.InvalidRequest, "The provided customer key does not match the key the object was encrypted with.");
+        }
+    }
+
+    private static Dictionary<string, IReadOnlyList<string>> SseConditionKeys(S3Request request)
+    {
+        var keys = new Dictionary<string, IReadOnlyList<string>>(StringComparer.OrdinalIgnoreCase);
+        foreach (var name in new[] { "x-amz-server-side-encryption", "x-amz-server-side-encryption-aws-kms-key-id", "x-amz-server-side-encryption-customer-algorithm", "x-amz-acl", "x-amz-storage-class" })
+        {
+            if (request.Header(name) is { } value) keys["s3:" + name] = [value];
+        }
+        return keys;
+    }
+
+    private (string Bucket, string Key) CopySource(S3Request request)
+    {
+        var header = request.Header("x-amz-copy-source")!;
+        var query = header.IndexOf('?', StringComparison.Ordinal);
+        if (query >= 0)
+        {
+            var version = header[(query + 1)..];
+            header = header[..query];
+            if (version.StartsWith("versionId=", StringComparison.Ordinal) && version != "versionId=null")
+                throw new ObjectStoreException(ObjectStoreError.NoSuchVersion, "The specified version does not exist.");
+        }
+        var decoded = Uri.UnescapeDataString(header).TrimStart('/');
+        var slash = decoded.IndexOf('/', StringComparison.Ordinal);
+        if (slash <= 0 || slash == decoded.Length - 1)
+            throw new ObjectStoreException(ObjectStoreError.InvalidArgument, "Copy Source must mention the source bucket and key: sourcebucket/sourcekey");
+        return (decoded[..slash], decoded[(slash + 1)..]);
+    }
+
+    private static (List<string> Keys, bool Quiet) DeleteKeys(byte[] body)
+    {
+        var root = S3Xml.Parse(body, "Delete");
+        var keys = root.Children("Object").Select(o => o.Child("Key")?.Value ?? throw S3Xml.Malformed()).ToList();
+        if (keys.Count is 0 or > 1000) throw S3Xml.Malformed();
+        return (keys, root.Child("Quiet")?.Value is { } quiet && quiet.Equals("true", StringComparison.OrdinalIgnoreCase));
+    }
+
+    /// <summary>The flexible checksums to compute, and (after the body) those the client declared in headers or trailers.</summary>
+    private static (List<string> Algorithms, Func<IReadOnlyDictionary<string, string>> Expected) Checksums(S3Request request)
+    {
+        var algorithms = new List<string>();
+        var declared = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var algorithm in ObjectChecksums.Algorithms)
+        {
+            if (request.Header("x-amz-checksum-" + algorithm.ToLowerInvariant()) is { } value)
+            {
+                algorithms.Add(algorithm);
+                declared[algorithm] = value;
+            }
+        }
+        if (request.Header("x-amz-sdk-checksum-algorithm") is { } named)
+        {
+            var upper = named.ToUpperInvariant();
+            if (!ObjectChecksums.Algorithms.Contains(upper))
+                throw new ObjectStoreException(ObjectStoreError.InvalidRequest, $"Checksum algorithm {named} is not supported.");
+            algorithms.Add(upper);
+        }
+        var trailer = request.Header("x-amz-trailer");
+        if (trailer is not null)
+        {
+            foreach (var name in trailer.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries))
+            {
+                var algorithm = name.StartsWith("x-amz-checksum-", StringComparison.OrdinalIgnoreCase) ? name["x-amz-checksum-".Length..].ToUpperInvariant() : "";
+                if (!ObjectChecksums.Algorithms.Contains(algorithm))
+                    throw new ObjectStoreException(ObjectStoreError.InvalidRequest, $"The trailer {name} is not a supported checksum.");
+                algorithms.Add(algorithm);
+            }
+        }
+        return (algorithms, () =>
+        {
+            var expected = new Dictionary<string, string>(declared);
+            foreach (var (name, value) in request.Trailers())
+            {
+                if (name.StartsWith("x-amz-checksum-", StringComparison.OrdinalIgnoreCase))
+                    expected[name["x-amz-checksum-".Length..].ToUpperInvariant()] = value;
+            }
+            if (trailer is not null && expected.Count == declared.Count)
+                throw new ObjectStoreException(ObjectStoreError.InvalidRequest, "The x-amz-trailer header named a checksum the body did not carry.");
+            return expected;
+        });
+    }
+
+    private static long DeclaredLength(S3Request request)
+    {
+        if (request.Header("x-amz-decoded-content-length") is { } decoded && long.TryParse(decoded, out var length)) return length;
+        return request.Http.Request.ContentLength ?? -1;
+    }
+}

@@ -1,0 +1,87 @@
+using Citadel.Kms;
+using Citadel.ObjectStore;
+using Citadel.Server.Hosting;
+
+namespace Citadel.Server.Services.S3;
+
+/// <summary>
+/// The S3 operations Citadel serves and the routing of a request (method, bucket, key, subresource) to one
+/// of them, as the rest-xml model lays out the URIs. Each operation lives in a file of its area
+/// (buckets, bucket configuration, objects, listing).
+/// </summary>
+public sealed partial class S3Operations(ObjectLayer objects, KmsContext kms, CitadelOptions options)
+{
+    private static readonly string[] UnsupportedBucketSubresources =
+        ["acl", "cors", "lifecycle", "logging", "notification", "replication", "website", "accelerate", "analytics", "inventory", "metrics",
+         "ownershipControls", "publicAccessBlock", "requestPayment", "object-lock", "intelligent-tiering", "uploads", "versions", "versioning", "tagging"];
+    private static readonly string[] UnsupportedObjectSubresources = ["acl", "legal-hold", "retention", "restore", "select", "torrent", "uploads", "uploadId", "tagging", "attributes"];
+
+    /// <summary>Finds the operation a request asks for; NotImplemented for S3 features Citadel does not serve (yet).</summary>
+    public S3Operation Route(S3Request request)
+    {
+        var method = request.Method;
+        if (request.Bucket is null)
+        {
+            return method == "GET" ? ListBuckets()
+                : throw new ObjectStoreException(ObjectStoreError.NotImplemented, "A header you provided implies functionality that is not implemented.");
+        }
+        if (request.Key is null)
+        {
+            if (request.Has("encryption"))
+                return method switch { "PUT" => PutBucketEncryption(), "GET" => GetBucketEncryption(), "DELETE" => DeleteBucketEncryption(), _ => NotImplemented() };
+            if (request.Has("policy"))
+                return method switch { "PUT" => PutBucketPolicy(), "GET" => GetBucketPolicy(), "DELETE" => DeleteBucketPolicy(), _ => NotImplemented() };
+            if (request.Has("location") && method == "GET") return GetBucketLocation();
+            if (request.Has("delete") && method == "POST") return DeleteObjects();
+            if (UnsupportedBucketSubresources.Any(request.Has)) return NotImplemented();
+            return method switch
+            {
+                "PUT" => CreateBucket(),
+                "DELETE" => DeleteBucket(),
+                "HEAD" => HeadBucket(),
+                "GET" when request.Query.TryGetValue("list-type", out var type) && type == "2" => ListObjectsV2(),
+                "GET" => ListObjects(),
+                _ => NotImplemented(),
+            };
+        }
+        if (UnsupportedObjectSubresources.Any(request.Has)) return NotImplemented();
+        return method switch
+        {
+            "PUT" when request.Header("x-amz-copy-source") is not null => CopyObject(),
+            "PUT" => PutObject(),
+            "GET" => GetObject(),
+            "HEAD" => HeadObject(),
+            "DELETE" => DeleteObject(),
+            _ => NotImplemented(),
+        };
+    }
+
+    private static S3Operation NotImplemented() => throw new ObjectStoreException(ObjectStoreError.NotImplemented, "A header you provided implies functionality that is not implemented.");
+
+    private Task<IReadOnlyList<AuthorizationCheck>> OnBucket(S3Request request, string action, IReadOnlyDictionary<string, IReadOnlyList<string>>? keys = null)
+    {
+        var bucket = objects.Catalog.GetBucket(request.Bucket!);
+        return Task.FromResult<IReadOnlyList<AuthorizationCheck>>(
+            [new AuthorizationCheck(action, request.BucketArn(options.Partition), bucket?.Policy, false, keys ?? new Dictionary<string, IReadOnlyList<string>>())]);
+    }
+
+    private AuthorizationCheck OnObject(S3Request request, string action, IReadOnlyDictionary<string, IReadOnlyList<string>>? keys = null)
+    {
+        var bucket = objects.Catalog.GetBucket(request.Bucket!);
+        return new AuthorizationCheck(action, request.ObjectArn(options.Partition), bucket?.Policy, false, keys ?? new Dictionary<string, IReadOnlyList<string>>());
+    }
+
+    /// <summary>The KMS check SSE-KMS adds: the caller needs the KMS action on the key too, through S3 (kms:ViaService).</summary>
+    private async Task<AuthorizationCheck> OnKmsKeyAsync(string action, string keyId, IReadOnlyDictionary<string, string> context, CancellationToken cancellationToken)
+    {
+        var key = await kms.Resolver.ResolveAsync(keyId, cancellationToken).ConfigureAwait(false);
+        var keys = new Dictionary<string, IReadOnlyList<string>>(StringComparer.OrdinalIgnoreCase)
+        {
+            ["kms:ViaService"] = [$"s3.{options.Region}.amazonaws.com"],
+            ["kms:CallerAccount"] = [options.AccountId],
+            ["kms:EncryptionContextKeys"] = context.Keys.ToList(),
+        };
+        foreach (var (name, value) in context) keys["kms:EncryptionContext:" + name] = [value];
+        return new AuthorizationCheck(action, key.Arn, key.Policy, true, keys);
+    }
+}
