@@ -54,17 +54,17 @@ public sealed class ObjectChecksums : IDisposable
         switch (_hashers[algorithm])
         {
             case Crc32 crc32:
-            {
-                var bytes = new byte[4];
-                BinaryPrimitives.WriteUInt32BigEndian(bytes, crc32.GetCurrentHashAsUInt32());
-                return Convert.ToBase64String(bytes);
-            }
+                {
+                    var bytes = new byte[4];
+                    BinaryPrimitives.WriteUInt32BigEndian(bytes, crc32.GetCurrentHashAsUInt32());
+                    return Convert.ToBase64String(bytes);
+                }
             case Crc64 crc64:
-            {
-                var bytes = new byte[8];
-                BinaryPrimitives.WriteUInt64BigEndian(bytes, crc64.GetCurrentHashAsUInt64());
-                return Convert.ToBase64String(bytes);
-            }
+                {
+                    var bytes = new byte[8];
+                    BinaryPrimitives.WriteUInt64BigEndian(bytes, crc64.GetCurrentHashAsUInt64());
+                    return Convert.ToBase64String(bytes);
+                }
             case IncrementalHash hash:
                 return Convert.ToBase64String(hash.GetCurrentHash());
             default:

@@ -68,33 +68,33 @@ public sealed class ObjectKeys
         switch (request.Mode)
         {
             case EncryptionRequest.SseS3:
-            {
-                var objectKey = _random.GetBytes(32);
-                return (objectKey, new ObjectEncryption(request.Mode, SealedKey: KeySeal.Seal(ServiceKey(), objectKey, request.Mode, bucket, key, _random)));
-            }
+                {
+                    var objectKey = _random.GetBytes(32);
+                    return (objectKey, new ObjectEncryption(request.Mode, SealedKey: KeySeal.Seal(ServiceKey(), objectKey, request.Mode, bucket, key, _random)));
+                }
             case EncryptionRequest.SseC:
-            {
-                var customerKey = request.CustomerKey ?? throw new ArgumentException("SSE-C needs the customer key.", nameof(request));
-                var salt = _random.GetBytes(32);
-                var objectKey = _random.GetBytes(32);
-                return (objectKey, new ObjectEncryption(request.Mode, SealedKey: KeySeal.Seal(customerKey, objectKey, request.Mode, bucket, key, _random),
-                    CustomerKeyMd5: Convert.ToBase64String(MD5.HashData(customerKey)), CustomerKeyCheck: Check(customerKey, salt), CustomerKeySalt: salt));
-            }
+                {
+                    var customerKey = request.CustomerKey ?? throw new ArgumentException("SSE-C needs the customer key.", nameof(request));
+                    var salt = _random.GetBytes(32);
+                    var objectKey = _random.GetBytes(32);
+                    return (objectKey, new ObjectEncryption(request.Mode, SealedKey: KeySeal.Seal(customerKey, objectKey, request.Mode, bucket, key, _random),
+                        CustomerKeyMd5: Convert.ToBase64String(MD5.HashData(customerKey)), CustomerKeyCheck: Check(customerKey, salt), CustomerKeySalt: salt));
+                }
             case EncryptionRequest.SseKms when request.BucketKey:
-            {
-                var keyArn = await _kms.ResolveKeyArnAsync(request.KmsKeyId ?? "alias/aws/s3", cancellationToken).ConfigureAwait(false);
-                var bucketKey = await BucketKeyAsync(bucket, keyArn, cancellationToken).ConfigureAwait(false);
-                var objectKey = _random.GetBytes(32);
-                return (objectKey, new ObjectEncryption(request.Mode, SealedKey: KeySeal.Seal(bucketKey.Plaintext, objectKey, request.Mode, bucket, key, _random),
-                    KmsKeyArn: bucketKey.KeyArn, KmsContext: BucketContext(bucket), BucketKeyEnabled: true, KmsBlob: bucketKey.Blob));
-            }
+                {
+                    var keyArn = await _kms.ResolveKeyArnAsync(request.KmsKeyId ?? "alias/aws/s3", cancellationToken).ConfigureAwait(false);
+                    var bucketKey = await BucketKeyAsync(bucket, keyArn, cancellationToken).ConfigureAwait(false);
+                    var objectKey = _random.GetBytes(32);
+                    return (objectKey, new ObjectEncryption(request.Mode, SealedKey: KeySeal.Seal(bucketKey.Plaintext, objectKey, request.Mode, bucket, key, _random),
+                        KmsKeyArn: bucketKey.KeyArn, KmsContext: BucketContext(bucket), BucketKeyEnabled: true, KmsBlob: bucketKey.Blob));
+                }
             case EncryptionRequest.SseKms:
-            {
-                var context = request.KmsContext ?? ObjectContext(bucket, key);
-                Interlocked.Increment(ref _kmsCalls);
-                var generated = await _kms.GenerateAsync(request.KmsKeyId ?? "alias/aws/s3", context, cancellationToken).ConfigureAwait(false);
-                return (generated.Plaintext, new ObjectEncryption(request.Mode, KmsKeyArn: generated.KeyArn, KmsContext: context, KmsBlob: generated.CiphertextBlob));
-            }
+                {
+                    var context = request.KmsContext ?? ObjectContext(bucket, key);
+                    Interlocked.Increment(ref _kmsCalls);
+                    var generated = await _kms.GenerateAsync(request.KmsKeyId ?? "alias/aws/s3", context, cancellationToken).ConfigureAwait(false);
+                    return (generated.Plaintext, new ObjectEncryption(request.Mode, KmsKeyArn: generated.KeyArn, KmsContext: context, KmsBlob: generated.CiphertextBlob));
+                }
             default:
                 throw new ObjectStoreException(ObjectStoreError.InvalidArgument, $"The encryption method specified is not supported: {request.Mode}");
         }
@@ -115,10 +115,10 @@ public sealed class ObjectKeys
                     throw new ObjectStoreException(ObjectStoreError.AccessDenied, "Access Denied");
                 return Unseal(customerKey, encryption, bucket, key);
             case EncryptionRequest.SseKms when encryption.BucketKeyEnabled:
-            {
-                var bucketKey = await OpenBucketKeyAsync(encryption, cancellationToken).ConfigureAwait(false);
-                return Unseal(bucketKey, encryption, bucket, key);
-            }
+                {
+                    var bucketKey = await OpenBucketKeyAsync(encryption, cancellationToken).ConfigureAwait(false);
+                    return Unseal(bucketKey, encryption, bucket, key);
+                }
             case EncryptionRequest.SseKms:
                 Interlocked.Increment(ref _kmsCalls);
                 return (await _kms.DecryptAsync(encryption.KmsBlob!, encryption.KmsContext!, cancellationToken).ConfigureAwait(false)).Plaintext;

@@ -77,8 +77,15 @@ public sealed class S3Endpoint(S3Operations operations, SigV4Verifier verifier, 
             var query = ParseQuery(signed.RawQuery);
             request = new S3Request
             {
-                Http = http, RequestId = requestId, Bucket = bucket, Key = key, Query = query, Principal = principal,
-                Authentication = authenticated, Body = body, Trailers = trailers,
+                Http = http,
+                RequestId = requestId,
+                Bucket = bucket,
+                Key = key,
+                Query = query,
+                Principal = principal,
+                Authentication = authenticated,
+                Body = body,
+                Trailers = trailers,
             };
             operation = operations.Route(request);
             operationName = operation.Name;
@@ -213,15 +220,15 @@ public sealed class S3Endpoint(S3Operations operations, SigV4Verifier verifier, 
             case null:
                 throw new ObjectStoreException(ObjectStoreError.InvalidRequest, "Missing required header for this request: x-amz-content-sha256");
             case "STREAMING-AWS4-HMAC-SHA256-PAYLOAD" or "STREAMING-AWS4-HMAC-SHA256-PAYLOAD-TRAILER":
-            {
-                var chunked = new AwsChunkedStream(raw, authenticated, decodedLength);
-                return (chunked, () => chunked.Trailers);
-            }
+                {
+                    var chunked = new AwsChunkedStream(raw, authenticated, decodedLength);
+                    return (chunked, () => chunked.Trailers);
+                }
             case "STREAMING-UNSIGNED-PAYLOAD-TRAILER":
-            {
-                var chunked = new AwsChunkedStream(raw, null, decodedLength);
-                return (chunked, () => chunked.Trailers);
-            }
+                {
+                    var chunked = new AwsChunkedStream(raw, null, decodedLength);
+                    return (chunked, () => chunked.Trailers);
+                }
             default:
                 if (declared.Length == 64 && declared.All(Uri.IsHexDigit))
                     return (new Sha256CheckingStream(raw, Convert.FromHexString(declared)), () => none);

@@ -298,7 +298,8 @@ public sealed partial class S3Operations
             if (trailer is not null && expected.Count == declared.Count)
                 throw new ObjectStoreException(ObjectStoreError.InvalidRequest, "The x-amz-trailer header named a checksum the body did not carry.");
             return expected;
-        });
+        }
+        );
     }
 
     private static long DeclaredLength(S3Request request)
