@@ -36,7 +36,7 @@ public sealed record ObjectRead(ObjectRecord Record, long Start, long End, Strea
 /// committed; a failed write (bad digest, broken connection, cancelled) leaves the previous version in place
 /// and deletes its own blob.
 /// </summary>
-public sealed class ObjectLayer(ObjectCatalog catalog, IBlobStore blobs, ObjectKeys keys, IRandom random, TimeProvider time, string region)
+public sealed partial class ObjectLayer(ObjectCatalog catalog, IBlobStore blobs, ObjectKeys keys, IRandom random, TimeProvider time, string region)
 {
     /// <summary>Largest single PUT (as S3: 5 GiB).</summary>
     public const long MaxPutSize = 5L * 1024 * 1024 * 1024;
@@ -75,50 +75,17 @@ public sealed class ObjectLayer(ObjectCatalog catalog, IBlobStore blobs, ObjectK
         ObjectKeyNames.Validate(input.Key);
         MetadataLimits.Validate(input.UserMetadata);
         var (objectKey, encryption) = await keys.CreateAsync(input.Encryption, input.Bucket, input.Key, cancellationToken).ConfigureAwait(false);
-        var blob = NewBlobName();
-        long size = 0;
-        string etag = "";
-        Dictionary<string, string> checksums = [];
+        WrittenSegment written;
         try
         {
-            await blobs.WriteAsync(blob, async (output, ct) =>
-            {
-                using var md5 = IncrementalHash.CreateHash(HashAlgorithmName.MD5);
-                using var sums = new ObjectChecksums(input.ChecksumAlgorithms);
-                var encryptor = new EncryptingStream(output, objectKey, SegmentCipher.Context(input.Bucket, input.Key, 0), random);
-                await using (encryptor.ConfigureAwait(false))
-                {
-                    var buffer = new byte[1 << 16];
-                    int read;
-                    while ((read = await body.ReadAsync(buffer, ct).ConfigureAwait(false)) > 0)
-                    {
-                        size += read;
-                        if (size > MaxPutSize)
-                            throw new ObjectStoreException(ObjectStoreError.EntityTooLarge, "Your proposed upload exceeds the maximum allowed size");
-                        md5.AppendData(buffer.AsSpan(0, read));
-                        sums.Append(buffer.AsSpan(0, read));
-                        await encryptor.WriteAsync(buffer.AsMemory(0, read), ct).ConfigureAwait(false);
-                    }
-                    if (input.ExpectedLength >= 0 && size < input.ExpectedLength)
-                        throw new ObjectStoreException(ObjectStoreError.IncompleteBody, "You did not provide the number of bytes specified by the Content-Length HTTP header.");
-                    var digest = md5.GetHashAndReset();
-                    if (input.ContentMd5 is not null && !CryptographicOperations.FixedTimeEquals(digest, DecodeMd5(input.ContentMd5)))
-                        throw new ObjectStoreException(ObjectStoreError.BadDigest, "The Content-MD5 you specified did not match what we received.");
-                    foreach (var (algorithm, expected) in input.ExpectedChecksums())
-                    {
-                        if (sums.Value(algorithm) != expected)
-                            throw new ObjectStoreException(ObjectStoreError.BadDigest, $"The {algorithm} you specified did not match the calculated checksum.");
-                    }
-                    foreach (var algorithm in sums.Computed) checksums[algorithm] = sums.Value(algorithm);
-                    etag = "\"" + Convert.ToHexStringLower(digest) + "\"";
-                    await encryptor.CompleteAsync(ct).ConfigureAwait(false);
-                }
-            }, cancellationToken).ConfigureAwait(false);
+            written = await WriteSegmentAsync(input.Bucket, input.Key, 0, objectKey, body, input.ContentMd5, input.ChecksumAlgorithms,
+                input.ExpectedChecksums, input.ExpectedLength, MaxPutSize, cancellationToken).ConfigureAwait(false);
         }
         finally
         {
             CryptographicOperations.ZeroMemory(objectKey);
         }
+        var (blob, size, etag, checksums) = (written.Blob, written.Size, written.ETag, written.Checksums);
 
         var record = new ObjectRecord
         {
@@ -147,6 +114,52 @@ public sealed class ObjectLayer(ObjectCatalog catalog, IBlobStore blobs, ObjectK
         }
         if (previous is not null) await DeleteBlobsAsync(previous).ConfigureAwait(false);
         return record;
+    }
+
+    private sealed record WrittenSegment(string Blob, long Size, string ETag, byte[] Md5, Dictionary<string, string> Checksums);
+
+    /// <summary>Encrypts a body into a new blob as one segment, verifying every declared digest before the blob commits.</summary>
+    private async Task<WrittenSegment> WriteSegmentAsync(string bucket, string key, int partNumber, byte[] objectKey, Stream body, string? contentMd5,
+        IReadOnlyCollection<string> checksumAlgorithms, Func<IReadOnlyDictionary<string, string>> expectedChecksums, long expectedLength, long maxSize,
+        CancellationToken cancellationToken)
+    {
+        var blob = NewBlobName();
+        long size = 0;
+        byte[] digest = [];
+        Dictionary<string, string> checksums = [];
+        await blobs.WriteAsync(blob, async (output, ct) =>
+        {
+            using var md5 = IncrementalHash.CreateHash(HashAlgorithmName.MD5);
+            using var sums = new ObjectChecksums(checksumAlgorithms);
+            var encryptor = new EncryptingStream(output, objectKey, SegmentCipher.Context(bucket, key, partNumber), random);
+            await using (encryptor.ConfigureAwait(false))
+            {
+                var buffer = new byte[1 << 16];
+                int read;
+                while ((read = await body.ReadAsync(buffer, ct).ConfigureAwait(false)) > 0)
+                {
+                    size += read;
+                    if (size > maxSize)
+                        throw new ObjectStoreException(ObjectStoreError.EntityTooLarge, "Your proposed upload exceeds the maximum allowed size");
+                    md5.AppendData(buffer.AsSpan(0, read));
+                    sums.Append(buffer.AsSpan(0, read));
+                    await encryptor.WriteAsync(buffer.AsMemory(0, read), ct).ConfigureAwait(false);
+                }
+                if (expectedLength >= 0 && size < expectedLength)
+                    throw new ObjectStoreException(ObjectStoreError.IncompleteBody, "You did not provide the number of bytes specified by the Content-Length HTTP header.");
+                digest = md5.GetHashAndReset();
+                if (contentMd5 is not null && !CryptographicOperations.FixedTimeEquals(digest, DecodeMd5(contentMd5)))
+                    throw new ObjectStoreException(ObjectStoreError.BadDigest, "The Content-MD5 you specified did not match what we received.");
+                foreach (var (algorithm, expected) in expectedChecksums())
+                {
+                    if (!sums.Computed.Contains(algorithm) || sums.Value(algorithm) != expected)
+                        throw new ObjectStoreException(ObjectStoreError.BadDigest, $"The {algorithm} you specified did not match the calculated checksum.");
+                }
+                foreach (var algorithm in sums.Computed) checksums[algorithm] = sums.Value(algorithm);
+                await encryptor.CompleteAsync(ct).ConfigureAwait(false);
+            }
+        }, cancellationToken).ConfigureAwait(false);
+        return new WrittenSegment(blob, size, "\"" + Convert.ToHexStringLower(digest) + "\"", digest, checksums);
     }
 
     /// <summary>The current object, or NoSuchKey.</summary>

@@ -24,6 +24,9 @@ public sealed class ObjectCatalog
         SqliteConnectionFactory.Execute(connection, """
             CREATE TABLE IF NOT EXISTS buckets (name TEXT PRIMARY KEY, record TEXT NOT NULL) WITHOUT ROWID;
             CREATE TABLE IF NOT EXISTS objects (bucket TEXT NOT NULL, key TEXT NOT NULL, record TEXT NOT NULL, PRIMARY KEY (bucket, key)) WITHOUT ROWID;
+            CREATE TABLE IF NOT EXISTS uploads (upload_id TEXT PRIMARY KEY, bucket TEXT NOT NULL, key TEXT NOT NULL, record TEXT NOT NULL) WITHOUT ROWID;
+            CREATE INDEX IF NOT EXISTS uploads_by_key ON uploads (bucket, key, upload_id);
+            CREATE TABLE IF NOT EXISTS parts (upload_id TEXT NOT NULL, part_number INTEGER NOT NULL, record TEXT NOT NULL, PRIMARY KEY (upload_id, part_number)) WITHOUT ROWID;
             CREATE TABLE IF NOT EXISTS service_keys (name TEXT PRIMARY KEY, wrapped BLOB NOT NULL) WITHOUT ROWID;
             """);
     }
@@ -151,13 +154,121 @@ public sealed class ObjectCatalog
         return result;
     }
 
-    /// <summary>Every blob name some record references (for garbage collection).</summary>
+    /// <summary>Every blob name some object or part references (for garbage collection).</summary>
     public HashSet<string> ReferencedBlobs()
     {
         using var connection = _db.Open();
         using var command = connection.CreateCommand();
         command.CommandText = "SELECT record FROM objects";
-        return Read<ObjectRecord>(command).SelectMany(r => r.Segments.Select(s => s.Blob)).ToHashSet(StringComparer.Ordinal);
+        var blobs = Read<ObjectRecord>(command).SelectMany(r => r.Segments.Select(s => s.Blob)).ToHashSet(StringComparer.Ordinal);
+        using var parts = connection.CreateCommand();
+        parts.CommandText = "SELECT record FROM parts";
+        blobs.UnionWith(Read<PartRecord>(parts).Select(p => p.Blob));
+        return blobs;
+    }
+
+    /// <summary>Records a new multipart upload.</summary>
+    public void AddUpload(UploadRecord upload)
+    {
+        using var connection = _db.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = "INSERT INTO uploads (upload_id, bucket, key, record) VALUES ($a, $b, $c, $d)";
+        command.Parameters.AddWithValue("$a", upload.UploadId);
+        command.Parameters.AddWithValue("$b", upload.Bucket);
+        command.Parameters.AddWithValue("$c", upload.Key);
+        command.Parameters.AddWithValue("$d", JsonSerializer.Serialize(upload, Json));
+        command.ExecuteNonQuery();
+    }
+
+    /// <summary>A multipart upload, or null.</summary>
+    public UploadRecord? GetUpload(string uploadId)
+    {
+        using var connection = _db.Open();
+        return Single<UploadRecord>(connection, null, "SELECT record FROM uploads WHERE upload_id = $a", uploadId);
+    }
+
+    /// <summary>Uploads of a bucket whose key starts with <paramref name="prefix"/>, by key then upload id, after the markers.</summary>
+    public IReadOnlyList<UploadRecord> ListUploads(string bucket, string prefix, string keyMarker, string uploadIdMarker, int limit)
+    {
+        using var connection = _db.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = "SELECT record FROM uploads WHERE bucket = $a AND (key > $b OR (key = $b AND upload_id > $c)) AND key >= $d ORDER BY key, upload_id LIMIT $e";
+        command.Parameters.AddWithValue("$a", bucket);
+        command.Parameters.AddWithValue("$b", keyMarker);
+        command.Parameters.AddWithValue("$c", uploadIdMarker);
+        command.Parameters.AddWithValue("$d", prefix);
+        command.Parameters.AddWithValue("$e", limit);
+        return Read<UploadRecord>(command).TakeWhile(u => u.Key.StartsWith(prefix, StringComparison.Ordinal)).ToList();
+    }
+
+    /// <summary>Stores a part (replacing an earlier upload of the same number); returns the part it replaced. NoSuchUpload when the upload is gone.</summary>
+    public PartRecord? PutPart(string uploadId, PartRecord part)
+    {
+        using var connection = _db.Open();
+        using var transaction = connection.BeginTransaction(deferred: false);
+        if (Single<UploadRecord>(connection, transaction, "SELECT record FROM uploads WHERE upload_id = $a", uploadId) is null)
+            throw new ObjectStoreException(ObjectStoreError.NoSuchUpload, "The specified upload does not exist. The upload ID may be invalid, or the upload may have been aborted or completed.");
+        using var find = connection.CreateCommand();
+        find.Transaction = transaction;
+        find.CommandText = "SELECT record FROM parts WHERE upload_id = $a AND part_number = $b";
+        find.Parameters.AddWithValue("$a", uploadId);
+        find.Parameters.AddWithValue("$b", part.PartNumber);
+        var previous = Read<PartRecord>(find).FirstOrDefault();
+        using var command = connection.CreateCommand();
+        command.Transaction = transaction;
+        command.CommandText = "INSERT OR REPLACE INTO parts (upload_id, part_number, record) VALUES ($a, $b, $c)";
+        command.Parameters.AddWithValue("$a", uploadId);
+        command.Parameters.AddWithValue("$b", part.PartNumber);
+        command.Parameters.AddWithValue("$c", JsonSerializer.Serialize(part, Json));
+        command.ExecuteNonQuery();
+        transaction.Commit();
+        return previous;
+    }
+
+    /// <summary>The parts of an upload, by number.</summary>
+    public IReadOnlyList<PartRecord> ListParts(string uploadId)
+    {
+        using var connection = _db.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = "SELECT record FROM parts WHERE upload_id = $a ORDER BY part_number";
+        command.Parameters.AddWithValue("$a", uploadId);
+        return Read<PartRecord>(command);
+    }
+
+    /// <summary>
+    /// Ends an upload in one transaction: removes it and its parts and, when <paramref name="result"/> is given,
+    /// makes that the current object. Returns the parts and the replaced object (whose blobs the caller may delete).
+    /// </summary>
+    public (IReadOnlyList<PartRecord> Parts, ObjectRecord? Replaced) FinishUpload(string uploadId, ObjectRecord? result)
+    {
+        using var connection = _db.Open();
+        using var transaction = connection.BeginTransaction(deferred: false);
+        if (Single<UploadRecord>(connection, transaction, "SELECT record FROM uploads WHERE upload_id = $a", uploadId) is null)
+            throw new ObjectStoreException(ObjectStoreError.NoSuchUpload, "The specified upload does not exist. The upload ID may be invalid, or the upload may have been aborted or completed.");
+        using var list = connection.CreateCommand();
+        list.Transaction = transaction;
+        list.CommandText = "SELECT record FROM parts WHERE upload_id = $a ORDER BY part_number";
+        list.Parameters.AddWithValue("$a", uploadId);
+        var parts = Read<PartRecord>(list);
+        ObjectRecord? replaced = null;
+        if (result is not null)
+        {
+            replaced = Single<ObjectRecord>(connection, transaction, "SELECT record FROM objects WHERE bucket = $a AND key = $b", result.Bucket, result.Key);
+            using var put = connection.CreateCommand();
+            put.Transaction = transaction;
+            put.CommandText = "INSERT OR REPLACE INTO objects (bucket, key, record) VALUES ($a, $b, $c)";
+            put.Parameters.AddWithValue("$a", result.Bucket);
+            put.Parameters.AddWithValue("$b", result.Key);
+            put.Parameters.AddWithValue("$c", JsonSerializer.Serialize(result, Json));
+            put.ExecuteNonQuery();
+        }
+        using var delete = connection.CreateCommand();
+        delete.Transaction = transaction;
+        delete.CommandText = "DELETE FROM parts WHERE upload_id = $a; DELETE FROM uploads WHERE upload_id = $a;";
+        delete.Parameters.AddWithValue("$a", uploadId);
+        delete.ExecuteNonQuery();
+        transaction.Commit();
+        return (parts, replaced);
     }
 
     /// <summary>A wrapped service key, or null.</summary>

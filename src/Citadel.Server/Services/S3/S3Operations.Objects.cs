@@ -11,15 +11,7 @@ namespace Citadel.Server.Services.S3;
 public sealed partial class S3Operations
 {
     private S3Operation PutObject() => new("PutObject", false,
-        async (request, cancellationToken) =>
-        {
-            var checks = new List<AuthorizationCheck> { OnObject(request, "s3:PutObject", SseConditionKeys(request)) };
-            if (objects.Catalog.GetBucket(request.Bucket!) is { } bucket
-                && SseHeaders.ForNewObject(request, bucket, options.S3AllowSseCOverHttp) is { Mode: EncryptionRequest.SseKms } sse)
-                checks.Add(await OnKmsKeyAsync("kms:GenerateDataKey", sse.KmsKeyId ?? "alias/aws/s3",
-                    sse.KmsContext ?? objects.Keys.ObjectContext(request.Bucket!, request.Key!), cancellationToken).ConfigureAwait(false));
-            return checks;
-        },
+        (request, cancellationToken) => PutChecksAsync(request, cancellationToken),
         async (request, cancellationToken) =>
         {
             var bucket = objects.GetBucket(request.Bucket!);
@@ -177,6 +169,17 @@ public sealed partial class S3Operations
             SseHeaders.Describe(record.Encryption, response.Headers);
             return response;
         });
+
+    /// <summary>A new object: s3:PutObject with the SSE condition keys, and kms:GenerateDataKey on the key SSE-KMS will use.</summary>
+    private async Task<IReadOnlyList<AuthorizationCheck>> PutChecksAsync(S3Request request, CancellationToken cancellationToken)
+    {
+        var checks = new List<AuthorizationCheck> { OnObject(request, "s3:PutObject", SseConditionKeys(request)) };
+        if (objects.Catalog.GetBucket(request.Bucket!) is { } bucket
+            && SseHeaders.ForNewObject(request, bucket, options.S3AllowSseCOverHttp) is { Mode: EncryptionRequest.SseKms } sse)
+            checks.Add(await OnKmsKeyAsync("kms:GenerateDataKey", sse.KmsKeyId ?? "alias/aws/s3",
+                sse.KmsContext ?? objects.Keys.ObjectContext(request.Bucket!, request.Key!), cancellationToken).ConfigureAwait(false));
+        return checks;
+    }
 
     private async Task<IReadOnlyList<AuthorizationCheck>> ReadChecksAsync(S3Request request, CancellationToken cancellationToken)
     {

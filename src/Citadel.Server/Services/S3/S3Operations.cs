@@ -13,8 +13,8 @@ public sealed partial class S3Operations(ObjectLayer objects, KmsContext kms, Ci
 {
     private static readonly string[] UnsupportedBucketSubresources =
         ["acl", "cors", "lifecycle", "logging", "notification", "replication", "website", "accelerate", "analytics", "inventory", "metrics",
-         "ownershipControls", "publicAccessBlock", "requestPayment", "object-lock", "intelligent-tiering", "uploads", "versions", "versioning", "tagging"];
-    private static readonly string[] UnsupportedObjectSubresources = ["acl", "legal-hold", "retention", "restore", "select", "torrent", "uploads", "uploadId", "tagging", "attributes"];
+         "ownershipControls", "publicAccessBlock", "requestPayment", "object-lock", "intelligent-tiering", "versions", "versioning", "tagging"];
+    private static readonly string[] UnsupportedObjectSubresources = ["acl", "legal-hold", "retention", "restore", "select", "torrent", "tagging", "attributes"];
 
     /// <summary>Finds the operation a request asks for; NotImplemented for S3 features Citadel does not serve (yet).</summary>
     public S3Operation Route(S3Request request)
@@ -33,6 +33,7 @@ public sealed partial class S3Operations(ObjectLayer objects, KmsContext kms, Ci
                 return method switch { "PUT" => PutBucketPolicy(), "GET" => GetBucketPolicy(), "DELETE" => DeleteBucketPolicy(), _ => NotImplemented() };
             if (request.Has("location") && method == "GET") return GetBucketLocation();
             if (request.Has("delete") && method == "POST") return DeleteObjects();
+            if (request.Has("uploads") && method == "GET") return ListMultipartUploads();
             if (UnsupportedBucketSubresources.Any(request.Has)) return NotImplemented();
             return method switch
             {
@@ -45,6 +46,19 @@ public sealed partial class S3Operations(ObjectLayer objects, KmsContext kms, Ci
             };
         }
         if (UnsupportedObjectSubresources.Any(request.Has)) return NotImplemented();
+        if (request.Has("uploads") && method == "POST") return CreateMultipartUpload();
+        if (request.Has("uploadId"))
+        {
+            return method switch
+            {
+                "PUT" when request.Header("x-amz-copy-source") is not null => UploadPartCopy(),
+                "PUT" => UploadPart(),
+                "POST" => CompleteMultipartUpload(),
+                "DELETE" => AbortMultipartUpload(),
+                "GET" => ListParts(),
+                _ => NotImplemented(),
+            };
+        }
         return method switch
         {
             "PUT" when request.Header("x-amz-copy-source") is not null => CopyObject(),
