@@ -20,6 +20,20 @@ public static class Clients
         return new AmazonKeyManagementServiceClient(new BasicAWSCredentials(accessKeyId ?? CitadelProcess.AccessKeyId, secret ?? CitadelProcess.SecretAccessKey), config);
     }
 
+    /// <summary>The AWS SDK for .NET S3 client (path-style), trusting the server's CA, with the SDK's default checksum behaviour.</summary>
+    public static Amazon.S3.AmazonS3Client S3(CitadelProcess server, string? accessKeyId = null, string? secret = null)
+    {
+        var config = new Amazon.S3.AmazonS3Config
+        {
+            ServiceURL = server.Endpoint,
+            AuthenticationRegion = "us-east-1",
+            ForcePathStyle = true,
+            HttpClientFactory = new TrustingFactory(server.CaBundle),
+            MaxErrorRetry = 0,
+        };
+        return new Amazon.S3.AmazonS3Client(new BasicAWSCredentials(accessKeyId ?? CitadelProcess.AccessKeyId, secret ?? CitadelProcess.SecretAccessKey), config);
+    }
+
     private sealed class TrustingFactory(string caBundle) : HttpClientFactory
     {
         public override HttpClient CreateHttpClient(IClientConfig clientConfig) => new(CitadelProcess.TrustingHandler(caBundle));
