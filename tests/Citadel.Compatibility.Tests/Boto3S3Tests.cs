@@ -1,0 +1,170 @@
+namespace Citadel.Compatibility.Tests;
+
+/// <summary>boto3's S3 client against Citadel: each test is one Python script that prints OK.</summary>
+[Collection("citadel")]
+public sealed class Boto3S3Tests(CitadelFixture fixture)
+{
+    private const string Prelude = """
+        import base64, hashlib, json, os, uuid
+        import boto3, botocore.config
+        from botocore.exceptions import ClientError
+
+        config = botocore.config.Config(retries={"max_attempts": 1}, s3={"addressing_style": "path"})
+        s3 = boto3.client("s3", endpoint_url=os.environ["CITADEL_ENDPOINT"], config=config)
+        kms = boto3.client("kms", endpoint_url=os.environ["CITADEL_ENDPOINT"], config=config)
+
+        def error(call, **kwargs):
+            try:
+                call(**kwargs)
+            except ClientError as e:
+                return e.response["Error"]["Code"], e.response["ResponseMetadata"]["HTTPStatusCode"]
+            raise AssertionError(f"{call.__name__} succeeded")
+
+        def new_bucket():
+            name = "boto-" + uuid.uuid4().hex[:20]
+            s3.create_bucket(Bucket=name)
+            return name
+
+        """;
+
+    private async Task RunAsync(string script)
+    {
+        var result = await Clients.Boto3(fixture.Server, Prelude + script + "\nprint(\"OK\")\n");
+        Assert.True(result.ExitCode == 0 && result.StdOut.Contains("OK", StringComparison.Ordinal), $"exit {result.ExitCode}\n{result.StdOut}\n{result.StdErr}");
+    }
+
+    [Fact]
+    public Task Bucket_default_encryption_applies_to_uploads_and_reports_as_configured() => RunAsync("""
+        bucket = new_bucket()
+        # Every bucket encrypts: unconfigured buckets report SSE-S3.
+        rule = s3.get_bucket_encryption(Bucket=bucket)["ServerSideEncryptionConfiguration"]["Rules"][0]
+        assert rule["ApplyServerSideEncryptionByDefault"]["SSEAlgorithm"] == "AES256", rule
+        key = kms.create_key()["KeyMetadata"]
+        s3.put_bucket_encryption(Bucket=bucket, ServerSideEncryptionConfiguration={"Rules": [{
+            "ApplyServerSideEncryptionByDefault": {"SSEAlgorithm": "aws:kms", "KMSMasterKeyID": key["KeyId"]}, "BucketKeyEnabled": True}]})
+        rule = s3.get_bucket_encryption(Bucket=bucket)["ServerSideEncryptionConfiguration"]["Rules"][0]
+        assert rule["ApplyServerSideEncryptionByDefault"] == {"SSEAlgorithm": "aws:kms", "KMSMasterKeyID": key["KeyId"]} and rule["BucketKeyEnabled"], rule
+        put = s3.put_object(Bucket=bucket, Key="k", Body=b"data under the bucket default")
+        assert put["ServerSideEncryption"] == "aws:kms" and put["SSEKMSKeyId"] == key["Arn"] and put["BucketKeyEnabled"], put
+        assert s3.get_object(Bucket=bucket, Key="k")["Body"].read() == b"data under the bucket default"
+        # An explicit header wins over the default.
+        put = s3.put_object(Bucket=bucket, Key="s3", Body=b"x", ServerSideEncryption="AES256")
+        assert put["ServerSideEncryption"] == "AES256", put
+        s3.delete_bucket_encryption(Bucket=bucket)
+        assert s3.put_object(Bucket=bucket, Key="k2", Body=b"x")["ServerSideEncryption"] == "AES256"
+        assert error(s3.put_bucket_encryption, Bucket=bucket, ServerSideEncryptionConfiguration={"Rules": [{
+            "ApplyServerSideEncryptionByDefault": {"SSEAlgorithm": "AES256", "KMSMasterKeyID": key["KeyId"]}}]}) == ("InvalidArgument", 400)
+        """);
+
+    [Fact]
+    public Task A_bucket_policy_denies_uploads_that_are_not_sse_kms_even_for_the_root() => RunAsync("""
+        bucket = new_bucket()
+        policy = {"Version": "2012-10-17", "Statement": [{
+            "Sid": "DenyNotKms", "Effect": "Deny", "Principal": "*", "Action": "s3:PutObject", "Resource": f"arn:aws:s3:::{bucket}/*",
+            "Condition": {"StringNotEquals": {"s3:x-amz-server-side-encryption": "aws:kms"}}}]}
+        s3.put_bucket_policy(Bucket=bucket, Policy=json.dumps(policy))
+        assert json.loads(s3.get_bucket_policy(Bucket=bucket)["Policy"]) == policy
+        assert error(s3.put_object, Bucket=bucket, Key="plain", Body=b"x") == ("AccessDenied", 403)
+        assert error(s3.put_object, Bucket=bucket, Key="s3", Body=b"x", ServerSideEncryption="AES256") == ("AccessDenied", 403)
+        s3.put_object(Bucket=bucket, Key="kms", Body=b"x", ServerSideEncryption="aws:kms")
+        assert error(s3.head_object, Bucket=bucket, Key="plain") == ("404", 404)
+        s3.delete_bucket_policy(Bucket=bucket)
+        s3.put_object(Bucket=bucket, Key="plain", Body=b"x")
+        assert error(s3.put_bucket_policy, Bucket=bucket, Policy="{not json") == ("MalformedPolicy", 400)
+        assert error(s3.get_bucket_policy, Bucket=bucket) == ("NoSuchBucketPolicy", 404)
+        """);
+
+    [Fact]
+    public Task Sse_kms_binds_the_encryption_context_and_a_disabled_key_stops_reads() => RunAsync("""
+        bucket = new_bucket()
+        key = kms.create_key()["KeyMetadata"]
+        context = base64.b64encode(json.dumps({"project": "citadel"}).encode()).decode()
+        put = s3.put_object(Bucket=bucket, Key="ctx", Body=b"secret", ServerSideEncryption="aws:kms", SSEKMSKeyId=key["KeyId"], SSEKMSEncryptionContext=context)
+        assert put["SSEKMSKeyId"] == key["Arn"], put
+        assert s3.get_object(Bucket=bucket, Key="ctx")["Body"].read() == b"secret"
+        kms.disable_key(KeyId=key["KeyId"])
+        assert error(s3.get_object, Bucket=bucket, Key="ctx") == ("KMS.DisabledException", 400)
+        assert error(s3.put_object, Bucket=bucket, Key="new", Body=b"x", ServerSideEncryption="aws:kms", SSEKMSKeyId=key["KeyId"]) == ("KMS.DisabledException", 400)
+        kms.enable_key(KeyId=key["KeyId"])
+        assert s3.get_object(Bucket=bucket, Key="ctx")["Body"].read() == b"secret"
+        assert error(s3.put_object, Bucket=bucket, Key="x", Body=b"x", ServerSideEncryption="aws:kms", SSEKMSKeyId="alias/does-not-exist")[0] == "KMS.NotFoundException"
+        """);
+
+    [Fact]
+    public Task Reads_honour_ranges_conditions_and_header_overrides() => RunAsync("""
+        bucket = new_bucket()
+        body = os.urandom(50000)
+        put = s3.put_object(Bucket=bucket, Key="k", Body=body, ContentType="application/x-test", Metadata={"owner": "boto3"})
+        etag = put["ETag"]
+        assert etag == '"' + hashlib.md5(body).hexdigest() + '"'
+        got = s3.get_object(Bucket=bucket, Key="k", Range="bytes=16000-17000")
+        assert got["Body"].read() == body[16000:17001] and got["ContentRange"] == "bytes 16000-17000/50000", got
+        assert s3.get_object(Bucket=bucket, Key="k", Range="bytes=-10")["Body"].read() == body[-10:]
+        assert error(s3.get_object, Bucket=bucket, Key="k", Range="bytes=60000-") == ("InvalidRange", 416)
+        head = s3.head_object(Bucket=bucket, Key="k")
+        assert head["ContentType"] == "application/x-test" and head["Metadata"] == {"owner": "boto3"}, head
+        assert error(s3.get_object, Bucket=bucket, Key="k", IfNoneMatch=etag) == ("304", 304)
+        assert error(s3.get_object, Bucket=bucket, Key="k", IfMatch='"0000"') == ("PreconditionFailed", 412)
+        got = s3.get_object(Bucket=bucket, Key="k", IfMatch=etag, ResponseContentType="text/plain", ResponseContentDisposition="attachment")
+        assert got["ContentType"] == "text/plain" and got["ContentDisposition"] == "attachment", got
+        deleted = s3.delete_objects(Bucket=bucket, Delete={"Objects": [{"Key": "k"}, {"Key": "missing"}]})
+        assert sorted(d["Key"] for d in deleted["Deleted"]) == ["k", "missing"], deleted
+        assert error(s3.head_object, Bucket=bucket, Key="k") == ("404", 404)
+        """);
+
+    [Fact]
+    public Task Bad_input_gets_s3_errors_and_stores_nothing() => RunAsync("""
+        bucket = new_bucket()
+        assert error(s3.put_object, Bucket=bucket, Key="md5", Body=b"abc", ContentMD5=base64.b64encode(hashlib.md5(b"abd").digest()).decode()) == ("BadDigest", 400)
+        assert error(s3.put_object, Bucket=bucket, Key="meta", Body=b"abc", Metadata={"big": "x" * 3000}) == ("MetadataTooLarge", 400)
+        assert error(s3.put_object, Bucket=bucket, Key="k" * 1025, Body=b"abc") == ("KeyTooLongError", 400)
+        assert error(s3.put_object, Bucket=bucket, Key="c", Body=b"abc", SSECustomerAlgorithm="AES256", SSECustomerKey="short") == ("InvalidArgument", 400)
+        assert error(s3.put_object, Bucket=bucket, Key="c", Body=b"abc", ServerSideEncryption="AES256", SSEKMSKeyId="x") == ("InvalidArgument", 400)
+        assert error(s3.create_bucket, Bucket="no_underscores") == ("InvalidBucketName", 400)
+        assert error(s3.create_bucket, Bucket=bucket) == ("BucketAlreadyOwnedByYou", 409)
+        assert "Contents" not in s3.list_objects_v2(Bucket=bucket)
+        # Malformed XML: botocore builds valid XML, so send a raw body through the event system.
+        def corrupt(request, **kwargs):
+            request.data = b"<Delete><Object><Key>unclosed"
+            request.headers["Content-MD5"] = base64.b64encode(hashlib.md5(request.data).digest()).decode()
+            if "x-amz-checksum-crc32" in request.headers:
+                del request.headers["x-amz-checksum-crc32"]
+        s3.meta.events.register("before-sign.s3.DeleteObjects", corrupt)
+        assert error(s3.delete_objects, Bucket=bucket, Delete={"Objects": [{"Key": "a"}]}) == ("MalformedXML", 400)
+        """);
+
+    [Fact]
+    public Task Multipart_upload_lists_parts_and_rejects_bad_completions() => RunAsync("""
+        bucket = new_bucket()
+        upload = s3.create_multipart_upload(Bucket=bucket, Key="mp", ServerSideEncryption="aws:kms")
+        uid = upload["UploadId"]
+        part1 = os.urandom(5 * 1024 * 1024)
+        part2 = os.urandom(1000)
+        e1 = s3.upload_part(Bucket=bucket, Key="mp", UploadId=uid, PartNumber=1, Body=part1)["ETag"]
+        e2 = s3.upload_part(Bucket=bucket, Key="mp", UploadId=uid, PartNumber=2, Body=part2)["ETag"]
+        parts = s3.list_parts(Bucket=bucket, Key="mp", UploadId=uid)["Parts"]
+        assert [(p["PartNumber"], p["Size"]) for p in parts] == [(1, len(part1)), (2, len(part2))], parts
+        assert [u["UploadId"] for u in s3.list_multipart_uploads(Bucket=bucket)["Uploads"]] == [uid]
+        assert error(s3.complete_multipart_upload, Bucket=bucket, Key="mp", UploadId=uid,
+            MultipartUpload={"Parts": [{"PartNumber": 2, "ETag": e2}, {"PartNumber": 1, "ETag": e1}]}) == ("InvalidPartOrder", 400)
+        assert error(s3.complete_multipart_upload, Bucket=bucket, Key="mp", UploadId=uid,
+            MultipartUpload={"Parts": [{"PartNumber": 1, "ETag": '"00"'}]}) == ("InvalidPart", 400)
+        assert error(s3.complete_multipart_upload, Bucket=bucket, Key="mp", UploadId=uid,
+            MultipartUpload={"Parts": [{"PartNumber": 2, "ETag": e2}, {"PartNumber": 3, "ETag": e2}]}) == ("InvalidPart", 400)
+        done = s3.complete_multipart_upload(Bucket=bucket, Key="mp", UploadId=uid, MultipartUpload={"Parts": [{"PartNumber": 1, "ETag": e1}, {"PartNumber": 2, "ETag": e2}]})
+        expected = hashlib.md5(hashlib.md5(part1).digest() + hashlib.md5(part2).digest()).hexdigest() + "-2"
+        assert done["ETag"] == '"' + expected + '"', done
+        assert s3.get_object(Bucket=bucket, Key="mp")["Body"].read() == part1 + part2
+        assert s3.get_object(Bucket=bucket, Key="mp", Range=f"bytes={len(part1) - 5}-{len(part1) + 5}")["Body"].read() == (part1 + part2)[len(part1) - 5:len(part1) + 6]
+        assert error(s3.upload_part, Bucket=bucket, Key="mp", UploadId=uid, PartNumber=3, Body=b"x") == ("NoSuchUpload", 404)
+        aborted = s3.create_multipart_upload(Bucket=bucket, Key="gone")["UploadId"]
+        s3.upload_part(Bucket=bucket, Key="gone", UploadId=aborted, PartNumber=1, Body=b"x")
+        s3.abort_multipart_upload(Bucket=bucket, Key="gone", UploadId=aborted)
+        assert "Uploads" not in s3.list_multipart_uploads(Bucket=bucket)
+        # UploadPartCopy from an existing object.
+        cp = s3.create_multipart_upload(Bucket=bucket, Key="copied")["UploadId"]
+        ec = s3.upload_part_copy(Bucket=bucket, Key="copied", UploadId=cp, PartNumber=1, CopySource={"Bucket": bucket, "Key": "mp"}, CopySourceRange="bytes=0-99")["CopyPartResult"]["ETag"]
+        s3.complete_multipart_upload(Bucket=bucket, Key="copied", UploadId=cp, MultipartUpload={"Parts": [{"PartNumber": 1, "ETag": ec}]})
+        assert s3.get_object(Bucket=bucket, Key="copied")["Body"].read() == part1[:100]
+        """);
+}
