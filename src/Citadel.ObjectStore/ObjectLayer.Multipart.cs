@@ -127,7 +127,7 @@ public sealed partial class ObjectLayer
         {
             Bucket = upload.Bucket,
             Key = upload.Key,
-            VersionId = "null",
+            VersionId = NewVersionId(upload.Bucket),
             Size = chosen.Sum(p => p.Size),
             ETag = "\"" + Convert.ToHexStringLower(MD5.HashData(md5s)) + "-" + chosen.Count.ToString(CultureInfo.InvariantCulture) + "\"",
             LastModified = Truncate(time.GetUtcNow()),
@@ -142,7 +142,7 @@ public sealed partial class ObjectLayer
         var kept = chosen.Select(p => p.Blob).ToHashSet(StringComparer.Ordinal);
         foreach (var unused in parts.Where(p => !kept.Contains(p.Blob)))
             await blobs.DeleteAsync(unused.Blob, CancellationToken.None).ConfigureAwait(false);
-        if (replaced is not null) await DeleteBlobsAsync(replaced).ConfigureAwait(false);
+        foreach (var old in replaced) await DeleteBlobsAsync(old).ConfigureAwait(false);
         return record;
     }
 

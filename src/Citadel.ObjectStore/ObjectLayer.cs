@@ -91,7 +91,7 @@ public sealed partial class ObjectLayer(ObjectCatalog catalog, IBlobStore blobs,
         {
             Bucket = input.Bucket,
             Key = input.Key,
-            VersionId = "null",
+            VersionId = NewVersionId(input.Bucket),
             Size = size,
             ETag = etag,
             LastModified = Truncate(time.GetUtcNow()),
@@ -102,17 +102,17 @@ public sealed partial class ObjectLayer(ObjectCatalog catalog, IBlobStore blobs,
             Segments = [new StoredSegment(blob, size, 0, null)],
             Encryption = encryption,
         };
-        ObjectRecord? previous;
+        IReadOnlyList<ObjectRecord> replaced;
         try
         {
-            previous = catalog.PutObject(record);
+            replaced = catalog.PutObject(record);
         }
         catch
         {
             await blobs.DeleteAsync(blob, CancellationToken.None).ConfigureAwait(false);
             throw;
         }
-        if (previous is not null) await DeleteBlobsAsync(previous).ConfigureAwait(false);
+        foreach (var old in replaced) await DeleteBlobsAsync(old).ConfigureAwait(false);
         return record;
     }
 
@@ -162,12 +162,41 @@ public sealed partial class ObjectLayer(ObjectCatalog catalog, IBlobStore blobs,
         return new WrittenSegment(blob, size, "\"" + Convert.ToHexStringLower(digest) + "\"", digest, checksums);
     }
 
-    /// <summary>The current object, or NoSuchKey.</summary>
-    public ObjectRecord HeadObject(string bucket, string key)
+    /// <summary>
+    /// The current object, or the version asked for. NoSuchKey when there is none or the current version is a
+    /// delete marker; NoSuchVersion for an unknown version; a delete marker asked for by version is MethodNotAllowed.
+    /// </summary>
+    public ObjectRecord HeadObject(string bucket, string key, string? versionId = null)
     {
         GetBucket(bucket);
-        return catalog.GetObject(bucket, key) ?? throw new ObjectStoreException(ObjectStoreError.NoSuchKey, "The specified key does not exist.", key);
+        if (versionId is null)
+        {
+            var current = catalog.GetObject(bucket, key);
+            if (current is null) throw new ObjectStoreException(ObjectStoreError.NoSuchKey, "The specified key does not exist.", key);
+            if (current.DeleteMarker)
+                throw new ObjectStoreException(ObjectStoreError.NoSuchKey, "The specified key does not exist.", key) { DeleteMarker = true, VersionId = current.VersionId };
+            return current;
+        }
+        var version = catalog.GetVersion(bucket, key, versionId)
+            ?? throw new ObjectStoreException(ObjectStoreError.NoSuchVersion, "The specified version does not exist.", key) { VersionId = versionId };
+        if (version.DeleteMarker)
+            throw new ObjectStoreException(ObjectStoreError.MethodNotAllowed, "The specified method is not allowed against this resource.", key) { DeleteMarker = true, VersionId = versionId };
+        return version;
     }
+
+    /// <summary>Replaces the tags of a version (current when <paramref name="versionId"/> is null).</summary>
+    public ObjectRecord SetTags(string bucket, string key, string? versionId, IReadOnlyDictionary<string, string> tags)
+    {
+        var record = HeadObject(bucket, key, versionId);
+        var updated = record with { Tags = tags };
+        if (!catalog.UpdateVersion(updated))
+            throw new ObjectStoreException(ObjectStoreError.NoSuchKey, "The specified key does not exist.", key);
+        return updated;
+    }
+
+    /// <summary>A new version id when the bucket's versioning is enabled, else "null".</summary>
+    private string NewVersionId(string bucket)
+        => GetBucket(bucket).Versioning == "Enabled" ? Convert.ToBase64String(random.GetBytes(24)).Replace('+', '-').Replace('/', '_') : "null";
 
     /// <summary>Checks that the caller can open the object's key (SSE-C: the right key), without reading data.</summary>
     public async Task VerifyKeyAsync(ObjectRecord record, byte[]? customerKey, CancellationToken cancellationToken)
@@ -223,13 +252,43 @@ public sealed partial class ObjectLayer(ObjectCatalog catalog, IBlobStore blobs,
         }
     }
 
-    /// <summary>Deletes the current version; deleting a missing key succeeds, as in S3.</summary>
-    public async Task<ObjectRecord?> DeleteObjectAsync(string bucket, string key)
+    /// <summary>What a delete did: the version it created (a delete marker) or removed, and whether that is a delete marker.</summary>
+    /// <param name="VersionId">The version id to report, or null in an unversioned bucket.</param>
+    /// <param name="DeleteMarker">Whether a delete marker was created or removed.</param>
+    public sealed record DeleteOutcome(string? VersionId, bool DeleteMarker);
+
+    /// <summary>
+    /// Deletes as S3 does: without a version id, an unversioned bucket removes the object and a versioned one
+    /// adds a delete marker; with a version id, that version is removed for good. Deleting what is not there succeeds.
+    /// </summary>
+    public async Task<DeleteOutcome> DeleteObjectAsync(string bucket, string key, string? versionId = null)
     {
-        GetBucket(bucket);
-        var removed = catalog.DeleteObject(bucket, key);
-        if (removed is not null) await DeleteBlobsAsync(removed).ConfigureAwait(false);
-        return removed;
+        var state = GetBucket(bucket).Versioning;
+        if (versionId is not null)
+        {
+            var removed = catalog.DeleteVersion(bucket, key, versionId);
+            if (removed is not null) await DeleteBlobsAsync(removed).ConfigureAwait(false);
+            return new DeleteOutcome(versionId, removed?.DeleteMarker ?? false);
+        }
+        if (state is null)
+        {
+            var removed = catalog.DeleteObject(bucket, key);
+            if (removed is not null) await DeleteBlobsAsync(removed).ConfigureAwait(false);
+            return new DeleteOutcome(null, false);
+        }
+        var marker = new ObjectRecord
+        {
+            Bucket = bucket,
+            Key = key,
+            VersionId = NewVersionId(bucket),
+            Size = 0,
+            ETag = "",
+            LastModified = Truncate(time.GetUtcNow()),
+            DeleteMarker = true,
+            Encryption = new ObjectEncryption("none"),
+        };
+        foreach (var old in catalog.PutObject(marker)) await DeleteBlobsAsync(old).ConfigureAwait(false);
+        return new DeleteOutcome(marker.VersionId, true);
     }
 
     /// <summary>Removes blobs no record references (left by a crash between blob write and commit, or before an old version's blob was deleted).</summary>

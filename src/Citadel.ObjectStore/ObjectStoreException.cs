@@ -65,6 +65,10 @@ public enum ObjectStoreError
     EncryptionTypeMismatch,
     /// <summary>A chunk or trailer signature of a streamed body does not verify.</summary>
     SignatureDoesNotMatch,
+    /// <summary>The method is not allowed on this resource (a delete marker asked for by version).</summary>
+    MethodNotAllowed,
+    /// <summary>A tag key or value is not valid, or there are too many.</summary>
+    InvalidTag,
     /// <summary>A bucket policy document is not valid.</summary>
     MalformedPolicy,
     /// <summary>The operation is not implemented.</summary>
@@ -78,4 +82,8 @@ public sealed class ObjectStoreException(ObjectStoreError error, string message,
     public ObjectStoreError Error { get; } = error;
     /// <summary>The bucket or key the error is about, for the S3 error body's Resource/BucketName/Key.</summary>
     public string? Resource { get; } = resource;
+    /// <summary>Whether the key's current version (or the version asked for) is a delete marker (x-amz-delete-marker).</summary>
+    public bool DeleteMarker { get; init; }
+    /// <summary>The version the error is about (x-amz-version-id), if any.</summary>
+    public string? VersionId { get; init; }
 }

@@ -167,4 +167,68 @@ public sealed class Boto3S3Tests(CitadelFixture fixture)
         s3.complete_multipart_upload(Bucket=bucket, Key="copied", UploadId=cp, MultipartUpload={"Parts": [{"PartNumber": 1, "ETag": ec}]})
         assert s3.get_object(Bucket=bucket, Key="copied")["Body"].read() == part1[:100]
         """);
+
+    [Fact]
+    public Task Versioning_keeps_versions_and_delete_markers() => RunAsync("""
+        bucket = new_bucket()
+        assert "Status" not in s3.get_bucket_versioning(Bucket=bucket)
+        s3.put_object(Bucket=bucket, Key="k", Body=b"before versioning")
+        s3.put_bucket_versioning(Bucket=bucket, VersioningConfiguration={"Status": "Enabled"})
+        assert s3.get_bucket_versioning(Bucket=bucket)["Status"] == "Enabled"
+        v1 = s3.put_object(Bucket=bucket, Key="k", Body=b"one")["VersionId"]
+        v2 = s3.put_object(Bucket=bucket, Key="k", Body=b"two", ServerSideEncryption="aws:kms")["VersionId"]
+        assert v1 != v2 and v1 != "null"
+        assert s3.get_object(Bucket=bucket, Key="k")["Body"].read() == b"two"
+        assert s3.get_object(Bucket=bucket, Key="k", VersionId=v1)["Body"].read() == b"one"
+        assert s3.get_object(Bucket=bucket, Key="k", VersionId="null")["Body"].read() == b"before versioning"
+        deleted = s3.delete_object(Bucket=bucket, Key="k")
+        assert deleted["DeleteMarker"] and deleted["VersionId"], deleted
+        try:
+            s3.get_object(Bucket=bucket, Key="k")
+            raise AssertionError("read through a delete marker")
+        except ClientError as e:
+            assert e.response["Error"]["Code"] == "NoSuchKey" and e.response["ResponseMetadata"]["HTTPHeaders"]["x-amz-delete-marker"] == "true", e.response
+        assert "Contents" not in s3.list_objects_v2(Bucket=bucket)
+        versions = s3.list_object_versions(Bucket=bucket)
+        assert [(v["VersionId"], v["IsLatest"]) for v in versions["Versions"]] == [(v2, False), (v1, False), ("null", False)], versions
+        assert [(m["VersionId"], m["IsLatest"]) for m in versions["DeleteMarkers"]] == [(deleted["VersionId"], True)], versions
+        page = s3.list_object_versions(Bucket=bucket, MaxKeys=2)
+        assert page["IsTruncated"] and len(page.get("Versions", [])) + len(page.get("DeleteMarkers", [])) == 2, page
+        rest = s3.list_object_versions(Bucket=bucket, KeyMarker=page["NextKeyMarker"], VersionIdMarker=page["NextVersionIdMarker"])
+        assert [v["VersionId"] for v in rest["Versions"]] == [v1, "null"], rest
+        # Removing the delete marker brings the newest version back.
+        s3.delete_object(Bucket=bucket, Key="k", VersionId=deleted["VersionId"])
+        assert s3.get_object(Bucket=bucket, Key="k")["Body"].read() == b"two"
+        s3.delete_object(Bucket=bucket, Key="k", VersionId=v2)
+        assert s3.get_object(Bucket=bucket, Key="k")["Body"].read() == b"one"
+        s3.put_object_tagging(Bucket=bucket, Key="k", VersionId=v1, Tagging={"TagSet": [{"Key": "stage", "Value": "old"}]})
+        assert s3.get_object_tagging(Bucket=bucket, Key="k", VersionId=v1)["TagSet"] == [{"Key": "stage", "Value": "old"}]
+        assert error(s3.get_object, Bucket=bucket, Key="k", VersionId="no-such-version") == ("NoSuchVersion", 404)
+        attributes = s3.get_object_attributes(Bucket=bucket, Key="k", ObjectAttributes=["ETag", "ObjectSize", "StorageClass"])
+        assert attributes["ObjectSize"] == 3 and attributes["ETag"] == hashlib.md5(b"one").hexdigest() and attributes["VersionId"] == v1, attributes
+        s3.put_bucket_versioning(Bucket=bucket, VersioningConfiguration={"Status": "Suspended"})
+        assert s3.put_object(Bucket=bucket, Key="k", Body=b"suspended").get("VersionId", "null") == "null"
+        assert error(s3.delete_bucket, Bucket=bucket) == ("BucketNotEmpty", 409)
+        for v in s3.list_object_versions(Bucket=bucket).get("Versions", []) + s3.list_object_versions(Bucket=bucket).get("DeleteMarkers", []):
+            s3.delete_object(Bucket=bucket, Key=v["Key"], VersionId=v["VersionId"])
+        s3.delete_bucket(Bucket=bucket)
+        """);
+
+    [Fact]
+    public Task Object_and_bucket_tags() => RunAsync("""
+        bucket = new_bucket()
+        s3.put_object(Bucket=bucket, Key="k", Body=b"x", Tagging="team=platform&tier=gold")
+        assert s3.head_object(Bucket=bucket, Key="k")["ResponseMetadata"]["HTTPHeaders"]["x-amz-tagging-count"] == "2"
+        assert sorted((t["Key"], t["Value"]) for t in s3.get_object_tagging(Bucket=bucket, Key="k")["TagSet"]) == [("team", "platform"), ("tier", "gold")]
+        s3.put_object_tagging(Bucket=bucket, Key="k", Tagging={"TagSet": [{"Key": "a", "Value": "b"}]})
+        assert s3.get_object_tagging(Bucket=bucket, Key="k")["TagSet"] == [{"Key": "a", "Value": "b"}]
+        s3.delete_object_tagging(Bucket=bucket, Key="k")
+        assert s3.get_object_tagging(Bucket=bucket, Key="k")["TagSet"] == []
+        assert error(s3.put_object_tagging, Bucket=bucket, Key="k", Tagging={"TagSet": [{"Key": f"k{i}", "Value": "v"} for i in range(11)]}) == ("InvalidTag", 400)
+        assert error(s3.get_bucket_tagging, Bucket=bucket) == ("NoSuchTagSet", 404)
+        s3.put_bucket_tagging(Bucket=bucket, Tagging={"TagSet": [{"Key": "cost", "Value": "7"}]})
+        assert s3.get_bucket_tagging(Bucket=bucket)["TagSet"] == [{"Key": "cost", "Value": "7"}]
+        s3.delete_bucket_tagging(Bucket=bucket)
+        assert error(s3.get_bucket_tagging, Bucket=bucket) == ("NoSuchTagSet", 404)
+        """);
 }

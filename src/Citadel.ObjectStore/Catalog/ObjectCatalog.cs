@@ -23,7 +23,11 @@ public sealed class ObjectCatalog
         using var connection = _db.Open();
         SqliteConnectionFactory.Execute(connection, """
             CREATE TABLE IF NOT EXISTS buckets (name TEXT PRIMARY KEY, record TEXT NOT NULL) WITHOUT ROWID;
-            CREATE TABLE IF NOT EXISTS objects (bucket TEXT NOT NULL, key TEXT NOT NULL, record TEXT NOT NULL, PRIMARY KEY (bucket, key)) WITHOUT ROWID;
+            CREATE TABLE IF NOT EXISTS objects (bucket TEXT NOT NULL, key TEXT NOT NULL, seq INTEGER NOT NULL, delete_marker INTEGER NOT NULL,
+                record TEXT NOT NULL, PRIMARY KEY (bucket, key)) WITHOUT ROWID;
+            CREATE TABLE IF NOT EXISTS noncurrent (bucket TEXT NOT NULL, key TEXT NOT NULL, seq INTEGER NOT NULL, version_id TEXT NOT NULL,
+                record TEXT NOT NULL, PRIMARY KEY (bucket, key, seq)) WITHOUT ROWID;
+            CREATE TABLE IF NOT EXISTS counters (name TEXT PRIMARY KEY, value INTEGER NOT NULL) WITHOUT ROWID;
             CREATE TABLE IF NOT EXISTS uploads (upload_id TEXT PRIMARY KEY, bucket TEXT NOT NULL, key TEXT NOT NULL, record TEXT NOT NULL) WITHOUT ROWID;
             CREATE INDEX IF NOT EXISTS uploads_by_key ON uploads (bucket, key, upload_id);
             CREATE TABLE IF NOT EXISTS parts (upload_id TEXT NOT NULL, part_number INTEGER NOT NULL, record TEXT NOT NULL, PRIMARY KEY (upload_id, part_number)) WITHOUT ROWID;
@@ -77,7 +81,7 @@ public sealed class ObjectCatalog
         using (var check = connection.CreateCommand())
         {
             check.Transaction = transaction;
-            check.CommandText = "SELECT 1 FROM objects WHERE bucket = $a LIMIT 1";
+            check.CommandText = "SELECT 1 FROM objects WHERE bucket = $a UNION ALL SELECT 1 FROM noncurrent WHERE bucket = $a LIMIT 1";
             check.Parameters.AddWithValue("$a", name);
             if (check.ExecuteScalar() is not null)
                 throw new ObjectStoreException(ObjectStoreError.BucketNotEmpty, "The bucket you tried to delete is not empty", name);
@@ -91,56 +95,129 @@ public sealed class ObjectCatalog
         return deleted;
     }
 
-    /// <summary>The current version of an object, or null.</summary>
+    /// <summary>The current version of an object (possibly a delete marker), or null.</summary>
     public ObjectRecord? GetObject(string bucket, string key)
     {
         using var connection = _db.Open();
         return Single<ObjectRecord>(connection, null, "SELECT record FROM objects WHERE bucket = $a AND key = $b", bucket, key);
     }
 
-    /// <summary>Makes <paramref name="record"/> the current version; returns the record it replaced (whose blobs the caller deletes).</summary>
-    public ObjectRecord? PutObject(ObjectRecord record)
+    /// <summary>A specific version (current or noncurrent), or null.</summary>
+    public ObjectRecord? GetVersion(string bucket, string key, string versionId)
+    {
+        using var connection = _db.Open();
+        if (Single<ObjectRecord>(connection, null, "SELECT record FROM objects WHERE bucket = $a AND key = $b", bucket, key) is { } current && current.VersionId == versionId)
+            return current;
+        return Single<ObjectRecord>(connection, null, "SELECT record FROM noncurrent WHERE bucket = $a AND key = $b AND version_id = $c", bucket, key, versionId);
+    }
+
+    /// <summary>
+    /// Makes <paramref name="record"/> (an object or a delete marker) the current version, as S3 versioning does:
+    /// the previous current version becomes noncurrent, unless both are "null" versions (unversioned or suspended
+    /// buckets), in which case it is replaced; a new "null" version also replaces a noncurrent "null" one.
+    /// Returns the versions that were replaced (whose blobs the caller deletes).
+    /// </summary>
+    public IReadOnlyList<ObjectRecord> PutObject(ObjectRecord record)
     {
         using var connection = _db.Open();
         using var transaction = connection.BeginTransaction(deferred: false);
         if (Single<BucketRecord>(connection, transaction, "SELECT record FROM buckets WHERE name = $a", record.Bucket) is null)
             throw new ObjectStoreException(ObjectStoreError.NoSuchBucket, "The specified bucket does not exist", record.Bucket);
-        var previous = Single<ObjectRecord>(connection, transaction, "SELECT record FROM objects WHERE bucket = $a AND key = $b", record.Bucket, record.Key);
-        using var command = connection.CreateCommand();
-        command.Transaction = transaction;
-        command.CommandText = "INSERT OR REPLACE INTO objects (bucket, key, record) VALUES ($a, $b, $c)";
-        command.Parameters.AddWithValue("$a", record.Bucket);
-        command.Parameters.AddWithValue("$b", record.Key);
-        command.Parameters.AddWithValue("$c", JsonSerializer.Serialize(record, Json));
-        command.ExecuteNonQuery();
+        var replaced = MakeCurrent(connection, transaction, record);
         transaction.Commit();
-        return previous;
+        return replaced;
     }
 
-    /// <summary>Removes the current version of an object; returns it, or null when there was none.</summary>
+    private List<ObjectRecord> MakeCurrent(SqliteConnection connection, SqliteTransaction transaction, ObjectRecord record)
+    {
+        var replaced = new List<ObjectRecord>();
+        var previous = Current(connection, transaction, record.Bucket, record.Key);
+        if (previous is { } p)
+        {
+            if (p.Record.VersionId == "null" && record.VersionId == "null") replaced.Add(p.Record);
+            else Execute(connection, transaction, "INSERT INTO noncurrent (bucket, key, seq, version_id, record) VALUES ($a, $b, $c, $d, $e)",
+                record.Bucket, record.Key, p.Seq, p.Record.VersionId, JsonSerializer.Serialize(p.Record, Json));
+        }
+        if (record.VersionId == "null")
+        {
+            replaced.AddRange(ReadAll<ObjectRecord>(connection, transaction, "SELECT record FROM noncurrent WHERE bucket = $a AND key = $b AND version_id = 'null'", record.Bucket, record.Key));
+            Execute(connection, transaction, "DELETE FROM noncurrent WHERE bucket = $a AND key = $b AND version_id = 'null'", record.Bucket, record.Key);
+        }
+        Execute(connection, transaction, "INSERT OR REPLACE INTO objects (bucket, key, seq, delete_marker, record) VALUES ($a, $b, $c, $d, $e)",
+            record.Bucket, record.Key, NextSequence(connection, transaction), record.DeleteMarker ? 1 : 0, JsonSerializer.Serialize(record, Json));
+        return replaced;
+    }
+
+    /// <summary>Removes the current version outright (unversioned buckets); returns it, or null when there was none.</summary>
     public ObjectRecord? DeleteObject(string bucket, string key)
     {
         using var connection = _db.Open();
         using var transaction = connection.BeginTransaction(deferred: false);
-        var previous = Single<ObjectRecord>(connection, transaction, "SELECT record FROM objects WHERE bucket = $a AND key = $b", bucket, key);
+        var previous = Current(connection, transaction, bucket, key);
         if (previous is null) return null;
-        using var command = connection.CreateCommand();
-        command.Transaction = transaction;
-        command.CommandText = "DELETE FROM objects WHERE bucket = $a AND key = $b";
-        command.Parameters.AddWithValue("$a", bucket);
-        command.Parameters.AddWithValue("$b", key);
-        command.ExecuteNonQuery();
+        Execute(connection, transaction, "DELETE FROM objects WHERE bucket = $a AND key = $b", bucket, key);
         transaction.Commit();
-        return previous;
+        return previous.Value.Record;
     }
 
-    /// <summary>Up to <paramref name="limit"/> objects whose key starts with <paramref name="prefix"/> and sorts after <paramref name="after"/>, in byte order.</summary>
+    /// <summary>
+    /// Removes one version permanently; when it was the current one, the newest noncurrent version becomes current.
+    /// Returns the removed version, or null when no such version exists.
+    /// </summary>
+    public ObjectRecord? DeleteVersion(string bucket, string key, string versionId)
+    {
+        using var connection = _db.Open();
+        using var transaction = connection.BeginTransaction(deferred: false);
+        ObjectRecord? removed = null;
+        if (Current(connection, transaction, bucket, key) is { } current && current.Record.VersionId == versionId)
+        {
+            removed = current.Record;
+            Execute(connection, transaction, "DELETE FROM objects WHERE bucket = $a AND key = $b", bucket, key);
+            using var newest = connection.CreateCommand();
+            newest.Transaction = transaction;
+            newest.CommandText = "SELECT seq, record FROM noncurrent WHERE bucket = $a AND key = $b ORDER BY seq DESC LIMIT 1";
+            newest.Parameters.AddWithValue("$a", bucket);
+            newest.Parameters.AddWithValue("$b", key);
+            using var reader = newest.ExecuteReader();
+            if (reader.Read())
+            {
+                var seq = reader.GetInt64(0);
+                var promoted = JsonSerializer.Deserialize<ObjectRecord>(reader.GetString(1), Json)!;
+                reader.Close();
+                Execute(connection, transaction, "DELETE FROM noncurrent WHERE bucket = $a AND key = $b AND seq = $c", bucket, key, seq);
+                Execute(connection, transaction, "INSERT INTO objects (bucket, key, seq, delete_marker, record) VALUES ($a, $b, $c, $d, $e)",
+                    bucket, key, seq, promoted.DeleteMarker ? 1 : 0, JsonSerializer.Serialize(promoted, Json));
+            }
+        }
+        else
+        {
+            removed = Single<ObjectRecord>(connection, transaction, "SELECT record FROM noncurrent WHERE bucket = $a AND key = $b AND version_id = $c", bucket, key, versionId);
+            Execute(connection, transaction, "DELETE FROM noncurrent WHERE bucket = $a AND key = $b AND version_id = $c", bucket, key, versionId);
+        }
+        transaction.Commit();
+        return removed;
+    }
+
+    /// <summary>Replaces the stored record of an existing version in place (tag changes); false when the version is gone.</summary>
+    public bool UpdateVersion(ObjectRecord record)
+    {
+        using var connection = _db.Open();
+        using var transaction = connection.BeginTransaction(deferred: false);
+        var text = JsonSerializer.Serialize(record, Json);
+        var changed = Current(connection, transaction, record.Bucket, record.Key) is { } current && current.Record.VersionId == record.VersionId
+            ? Execute(connection, transaction, "UPDATE objects SET record = $c WHERE bucket = $a AND key = $b", record.Bucket, record.Key, text)
+            : Execute(connection, transaction, "UPDATE noncurrent SET record = $c WHERE bucket = $a AND key = $b AND version_id = $d", record.Bucket, record.Key, text, record.VersionId);
+        transaction.Commit();
+        return changed == 1;
+    }
+
+    /// <summary>Up to <paramref name="limit"/> current objects (not delete markers) whose key starts with <paramref name="prefix"/> and sorts after <paramref name="after"/>, in byte order.</summary>
     public IReadOnlyList<ObjectRecord> ListObjects(string bucket, string prefix, string after, int limit)
     {
         using var connection = _db.Open();
         using var command = connection.CreateCommand();
         // key >= prefix starts the scan at the prefix; the loop below stops at the first key past it.
-        command.CommandText = "SELECT record FROM objects WHERE bucket = $a AND key > $b AND key >= $c ORDER BY key LIMIT $d";
+        command.CommandText = "SELECT record FROM objects WHERE bucket = $a AND key > $b AND key >= $c AND delete_marker = 0 ORDER BY key LIMIT $d";
         command.Parameters.AddWithValue("$a", bucket);
         command.Parameters.AddWithValue("$b", after);
         command.Parameters.AddWithValue("$c", prefix);
@@ -154,12 +231,101 @@ public sealed class ObjectCatalog
         return result;
     }
 
+    /// <summary>
+    /// Versions (current and noncurrent, delete markers included) whose key starts with <paramref name="prefix"/>, by key and
+    /// then newest first, starting after (<paramref name="afterKey"/>, <paramref name="afterSeq"/>); with IsLatest and the sequence for paging.
+    /// </summary>
+    public IReadOnlyList<(ObjectRecord Record, bool IsLatest, long Seq)> ListVersions(string bucket, string prefix, string afterKey, long afterSeq, int limit)
+    {
+        using var connection = _db.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = """
+            SELECT record, latest, seq FROM (
+                SELECT key, seq, record, 1 AS latest FROM objects WHERE bucket = $a
+                UNION ALL
+                SELECT key, seq, record, 0 AS latest FROM noncurrent WHERE bucket = $a)
+            WHERE key >= $b AND (key > $c OR (key = $c AND seq < $d))
+            ORDER BY key, seq DESC LIMIT $e
+            """;
+        command.Parameters.AddWithValue("$a", bucket);
+        command.Parameters.AddWithValue("$b", prefix);
+        command.Parameters.AddWithValue("$c", afterKey);
+        command.Parameters.AddWithValue("$d", afterSeq);
+        command.Parameters.AddWithValue("$e", limit);
+        var result = new List<(ObjectRecord, bool, long)>();
+        using var reader = command.ExecuteReader();
+        while (reader.Read())
+        {
+            var record = JsonSerializer.Deserialize<ObjectRecord>(reader.GetString(0), Json)!;
+            if (!record.Key.StartsWith(prefix, StringComparison.Ordinal)) break;
+            result.Add((record, reader.GetInt64(1) == 1, reader.GetInt64(2)));
+        }
+        return result;
+    }
+
+    /// <summary>The sequence number of a version, for resuming a version listing after it; null when unknown.</summary>
+    public long? VersionSequence(string bucket, string key, string versionId)
+    {
+        using var connection = _db.Open();
+        foreach (var table in new[] { "objects", "noncurrent" })
+        {
+            using var command = connection.CreateCommand();
+            command.CommandText = $"SELECT seq, record FROM {table} WHERE bucket = $a AND key = $b";
+            command.Parameters.AddWithValue("$a", bucket);
+            command.Parameters.AddWithValue("$b", key);
+            using var reader = command.ExecuteReader();
+            while (reader.Read())
+            {
+                if (JsonSerializer.Deserialize<ObjectRecord>(reader.GetString(1), Json)!.VersionId == versionId) return reader.GetInt64(0);
+            }
+        }
+        return null;
+    }
+
+    private static (ObjectRecord Record, long Seq)? Current(SqliteConnection connection, SqliteTransaction transaction, string bucket, string key)
+    {
+        using var command = connection.CreateCommand();
+        command.Transaction = transaction;
+        command.CommandText = "SELECT record, seq FROM objects WHERE bucket = $a AND key = $b";
+        command.Parameters.AddWithValue("$a", bucket);
+        command.Parameters.AddWithValue("$b", key);
+        using var reader = command.ExecuteReader();
+        return reader.Read() ? (JsonSerializer.Deserialize<ObjectRecord>(reader.GetString(0), Json)!, reader.GetInt64(1)) : null;
+    }
+
+    private static long NextSequence(SqliteConnection connection, SqliteTransaction transaction)
+    {
+        Execute(connection, transaction, "INSERT INTO counters (name, value) VALUES ('versions', 1) ON CONFLICT (name) DO UPDATE SET value = value + 1");
+        using var command = connection.CreateCommand();
+        command.Transaction = transaction;
+        command.CommandText = "SELECT value FROM counters WHERE name = 'versions'";
+        return (long)command.ExecuteScalar()!;
+    }
+
+    private static int Execute(SqliteConnection connection, SqliteTransaction? transaction, string sql, params object[] values)
+    {
+        using var command = connection.CreateCommand();
+        command.Transaction = transaction;
+        command.CommandText = sql;
+        for (var i = 0; i < values.Length; i++) command.Parameters.AddWithValue("$" + (char)('a' + i), values[i]);
+        return command.ExecuteNonQuery();
+    }
+
+    private static List<T> ReadAll<T>(SqliteConnection connection, SqliteTransaction? transaction, string sql, params string[] values)
+    {
+        using var command = connection.CreateCommand();
+        command.Transaction = transaction;
+        command.CommandText = sql;
+        for (var i = 0; i < values.Length; i++) command.Parameters.AddWithValue("$" + (char)('a' + i), values[i]);
+        return Read<T>(command);
+    }
+
     /// <summary>Every blob name some object or part references (for garbage collection).</summary>
     public HashSet<string> ReferencedBlobs()
     {
         using var connection = _db.Open();
         using var command = connection.CreateCommand();
-        command.CommandText = "SELECT record FROM objects";
+        command.CommandText = "SELECT record FROM objects UNION ALL SELECT record FROM noncurrent";
         var blobs = Read<ObjectRecord>(command).SelectMany(r => r.Segments.Select(s => s.Blob)).ToHashSet(StringComparer.Ordinal);
         using var parts = connection.CreateCommand();
         parts.CommandText = "SELECT record FROM parts";
@@ -237,9 +403,9 @@ public sealed class ObjectCatalog
 
     /// <summary>
     /// Ends an upload in one transaction: removes it and its parts and, when <paramref name="result"/> is given,
-    /// makes that the current object. Returns the parts and the replaced object (whose blobs the caller may delete).
+    /// makes that the current object. Returns the parts and the replaced versions (whose blobs the caller may delete).
     /// </summary>
-    public (IReadOnlyList<PartRecord> Parts, ObjectRecord? Replaced) FinishUpload(string uploadId, ObjectRecord? result)
+    public (IReadOnlyList<PartRecord> Parts, IReadOnlyList<ObjectRecord> Replaced) FinishUpload(string uploadId, ObjectRecord? result)
     {
         using var connection = _db.Open();
         using var transaction = connection.BeginTransaction(deferred: false);
@@ -250,18 +416,7 @@ public sealed class ObjectCatalog
         list.CommandText = "SELECT record FROM parts WHERE upload_id = $a ORDER BY part_number";
         list.Parameters.AddWithValue("$a", uploadId);
         var parts = Read<PartRecord>(list);
-        ObjectRecord? replaced = null;
-        if (result is not null)
-        {
-            replaced = Single<ObjectRecord>(connection, transaction, "SELECT record FROM objects WHERE bucket = $a AND key = $b", result.Bucket, result.Key);
-            using var put = connection.CreateCommand();
-            put.Transaction = transaction;
-            put.CommandText = "INSERT OR REPLACE INTO objects (bucket, key, record) VALUES ($a, $b, $c)";
-            put.Parameters.AddWithValue("$a", result.Bucket);
-            put.Parameters.AddWithValue("$b", result.Key);
-            put.Parameters.AddWithValue("$c", JsonSerializer.Serialize(result, Json));
-            put.ExecuteNonQuery();
-        }
+        IReadOnlyList<ObjectRecord> replaced = result is null ? [] : MakeCurrent(connection, transaction, result);
         using var delete = connection.CreateCommand();
         delete.Transaction = transaction;
         delete.CommandText = "DELETE FROM parts WHERE upload_id = $a; DELETE FROM uploads WHERE upload_id = $a;";

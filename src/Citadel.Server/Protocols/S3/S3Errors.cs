@@ -5,13 +5,26 @@ using Citadel.ObjectStore;
 namespace Citadel.Server.Protocols.S3;
 
 /// <summary>An error as S3 writes it: status, code, message, and the bucket/key it concerns.</summary>
-public sealed record S3Error(int Status, string Code, string Message, string? Resource = null);
+public sealed record S3Error(int Status, string Code, string Message, string? Resource = null)
+{
+    /// <summary>Headers the error carries (x-amz-delete-marker, x-amz-version-id).</summary>
+    public IReadOnlyDictionary<string, string> Headers { get; init; } = new Dictionary<string, string>();
+}
 
 /// <summary>The one table that turns typed errors into S3's codes and statuses.</summary>
 public static class S3Errors
 {
     /// <summary>Translates an object store error.</summary>
-    public static S3Error From(ObjectStoreException e) => e.Error switch
+    public static S3Error From(ObjectStoreException e)
+    {
+        var error = Translate(e);
+        var headers = new Dictionary<string, string>();
+        if (e.DeleteMarker) headers["x-amz-delete-marker"] = "true";
+        if (e.VersionId is not null) headers["x-amz-version-id"] = e.VersionId;
+        return headers.Count == 0 ? error : error with { Headers = headers };
+    }
+
+    private static S3Error Translate(ObjectStoreException e) => e.Error switch
     {
         ObjectStoreError.NoSuchBucket => new(404, "NoSuchBucket", e.Message, e.Resource),
         ObjectStoreError.NoSuchKey => new(404, "NoSuchKey", e.Message, e.Resource),
@@ -44,6 +57,8 @@ public static class S3Errors
         ObjectStoreError.InvalidPartOrder => new(400, "InvalidPartOrder", e.Message, e.Resource),
         ObjectStoreError.EncryptionTypeMismatch => new(400, "EncryptionTypeMismatch", e.Message, e.Resource),
         ObjectStoreError.SignatureDoesNotMatch => new(403, "SignatureDoesNotMatch", e.Message, e.Resource),
+        ObjectStoreError.MethodNotAllowed => new(405, "MethodNotAllowed", e.Message, e.Resource),
+        ObjectStoreError.InvalidTag => new(400, "InvalidTag", e.Message, e.Resource),
         ObjectStoreError.MalformedPolicy => new(400, "MalformedPolicy", e.Message, e.Resource),
         ObjectStoreError.NotImplemented => new(501, "NotImplemented", e.Message, e.Resource),
         _ => new(500, "InternalError", e.Message, e.Resource),

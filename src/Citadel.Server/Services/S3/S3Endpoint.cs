@@ -309,6 +309,7 @@ public sealed class S3Endpoint(S3Operations operations, SigV4Verifier verifier, 
     {
         http.Response.StatusCode = error.Status;
         http.Response.Headers["x-amz-request-id"] = requestId;
+        foreach (var (name, value) in error.Headers) http.Response.Headers[name] = value;
         if (HttpMethods.IsHead(http.Request.Method) || error.Status == 304)
         {
             http.Response.ContentLength = 0;

@@ -60,10 +60,8 @@ public sealed partial class S3Operations
         async (request, cancellationToken) =>
         {
             var upload = objects.GetUpload(request.Bucket!, request.Key!, request.Query["uploadId"]);
-            var (sourceBucket, sourceKey) = CopySource(request);
-            objects.GetBucket(sourceBucket);
-            var source = objects.Catalog.GetObject(sourceBucket, sourceKey)
-                ?? throw new ObjectStoreException(ObjectStoreError.NoSuchKey, "The specified key does not exist.", sourceKey);
+            var (sourceBucket, sourceKey, sourceVersion) = CopySourceWithVersion(request);
+            var source = objects.HeadObject(sourceBucket, sourceKey, sourceVersion);
             ObjectHeaders.CheckConditions(request, source, "x-amz-copy-source-");
             var sourceCustomerKey = SseHeaders.CustomerKey(request, options.S3AllowSseCOverHttp, copySource: true);
             await VerifyCustomerKeyAsync(source, sourceCustomerKey, cancellationToken).ConfigureAwait(false);
@@ -104,6 +102,7 @@ public sealed partial class S3Operations
                 S3Xml.E("Bucket", request.Bucket), S3Xml.E("Key", request.Key), S3Xml.E("ETag", record.ETag),
                 record.Checksums.Select(c => S3Xml.E("Checksum" + c.Key, c.Value)))));
             SseHeaders.Describe(record.Encryption, response.Headers);
+            if (record.VersionId != "null") response.Headers["x-amz-version-id"] = record.VersionId;
             return response;
         });
 

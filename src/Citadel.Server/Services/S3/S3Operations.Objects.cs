@@ -74,16 +74,17 @@ public sealed partial class S3Operations
         (request, _) => Task.FromResult<IReadOnlyList<AuthorizationCheck>>([OnObject(request, "s3:DeleteObject")]),
         async (request, _) =>
         {
-            if (request.Query.TryGetValue("versionId", out var version) && version != "null")
-                throw new ObjectStoreException(ObjectStoreError.NoSuchVersion, "The specified version does not exist.", request.Key);
-            await objects.DeleteObjectAsync(request.Bucket!, request.Key!).ConfigureAwait(false);
-            return S3Response.Empty(204);
+            var outcome = await objects.DeleteObjectAsync(request.Bucket!, request.Key!, request.Query.GetValueOrDefault("versionId")).ConfigureAwait(false);
+            var response = S3Response.Empty(204);
+            if (outcome.VersionId is not null) response.Headers["x-amz-version-id"] = outcome.VersionId;
+            if (outcome.DeleteMarker) response.Headers["x-amz-delete-marker"] = "true";
+            return response;
         });
 
     private S3Operation DeleteObjects() => new("DeleteObjects", false,
         async (request, cancellationToken) =>
         {
-            var keys = DeleteKeys(await request.ReadSmallBodyAsync(cancellationToken).ConfigureAwait(false)).Keys;
+            var keys = DeleteKeys(await request.ReadSmallBodyAsync(cancellationToken).ConfigureAwait(false)).Keys.Select(k => k.Key).Distinct();
             var bucket = objects.Catalog.GetBucket(request.Bucket!);
             return keys.Select(k => new AuthorizationCheck("s3:DeleteObject", $"arn:{options.Partition}:s3:::{request.Bucket}/{k}", bucket?.Policy, false,
                 new Dictionary<string, IReadOnlyList<string>>())).ToList();
@@ -99,17 +100,24 @@ public sealed partial class S3Operations
             var (keys, quiet) = DeleteKeys(body);
             objects.GetBucket(request.Bucket!);
             var result = S3Xml.E("DeleteResult");
-            foreach (var key in keys)
+            foreach (var (key, versionId) in keys)
             {
                 try
                 {
-                    await objects.DeleteObjectAsync(request.Bucket!, key).ConfigureAwait(false);
-                    if (!quiet) result.Add(S3Xml.E("Deleted", S3Xml.E("Key", key)));
+                    var outcome = await objects.DeleteObjectAsync(request.Bucket!, key, versionId).ConfigureAwait(false);
+                    if (!quiet)
+                    {
+                        result.Add(S3Xml.E("Deleted", S3Xml.E("Key", key),
+                            versionId is null ? null : S3Xml.E("VersionId", versionId),
+                            outcome.DeleteMarker ? S3Xml.E("DeleteMarker", "true") : null,
+                            outcome.DeleteMarker && versionId is null ? S3Xml.E("DeleteMarkerVersionId", outcome.VersionId) : null));
+                    }
                 }
                 catch (ObjectStoreException e)
                 {
                     var error = S3Errors.From(e);
-                    result.Add(S3Xml.E("Error", S3Xml.E("Key", key), S3Xml.E("Code", error.Code), S3Xml.E("Message", error.Message)));
+                    result.Add(S3Xml.E("Error", S3Xml.E("Key", key), versionId is null ? null : S3Xml.E("VersionId", versionId),
+                        S3Xml.E("Code", error.Code), S3Xml.E("Message", error.Message)));
                 }
             }
             return S3Response.Xml(S3Xml.Serialize(result));
@@ -135,10 +143,8 @@ public sealed partial class S3Operations
         },
         async (request, cancellationToken) =>
         {
-            var (sourceBucket, sourceKey) = CopySource(request);
-            objects.GetBucket(sourceBucket);
-            var source = objects.Catalog.GetObject(sourceBucket, sourceKey)
-                ?? throw new ObjectStoreException(ObjectStoreError.NoSuchKey, "The specified key does not exist.", sourceKey);
+            var (sourceBucket, sourceKey, sourceVersion) = CopySourceWithVersion(request);
+            var source = objects.HeadObject(sourceBucket, sourceKey, sourceVersion);
             ObjectHeaders.CheckConditions(request, source, "x-amz-copy-source-");
             var bucket = objects.GetBucket(request.Bucket!);
             var encryption = SseHeaders.ForNewObject(request, bucket, options.S3AllowSseCOverHttp);
@@ -167,6 +173,8 @@ public sealed partial class S3Operations
             var response = S3Response.Xml(S3Xml.Serialize(S3Xml.E("CopyObjectResult",
                 S3Xml.E("ETag", record.ETag), S3Xml.E("LastModified", S3Xml.Time(record.LastModified)))));
             SseHeaders.Describe(record.Encryption, response.Headers);
+            if (record.VersionId != "null") response.Headers["x-amz-version-id"] = record.VersionId;
+            if (source.VersionId != "null") response.Headers["x-amz-copy-source-version-id"] = source.VersionId;
             return response;
         });
 
@@ -189,13 +197,7 @@ public sealed partial class S3Operations
         return checks;
     }
 
-    private ObjectRecord Current(S3Request request)
-    {
-        var record = objects.HeadObject(request.Bucket!, request.Key!);
-        if (request.Query.TryGetValue("versionId", out var version) && version != record.VersionId)
-            throw new ObjectStoreException(ObjectStoreError.NoSuchVersion, "The specified version does not exist.", request.Key);
-        return record;
-    }
+    private ObjectRecord Current(S3Request request) => objects.HeadObject(request.Bucket!, request.Key!, request.Query.GetValueOrDefault("versionId"));
 
     /// <summary>SSE-C objects need the right key on every read; a wrong key is refused before any data (403, or 400 by setting).</summary>
     private async Task<byte[]?> OpenableKeyAsync(S3Request request, ObjectRecord record, CancellationToken cancellationToken)
@@ -233,17 +235,29 @@ public sealed partial class S3Operations
         return keys;
     }
 
-    private (string Bucket, string Key) CopySource(S3Request request)
+    private static (string Bucket, string Key, string? VersionId) CopySourceWithVersion(S3Request request)
     {
         var header = request.Header("x-amz-copy-source")!;
+        string? versionId = null;
         var query = header.IndexOf('?', StringComparison.Ordinal);
         if (query >= 0)
         {
-            var version = header[(query + 1)..];
+            var parameter = header[(query + 1)..];
             header = header[..query];
-            if (version.StartsWith("versionId=", StringComparison.Ordinal) && version != "versionId=null")
-                throw new ObjectStoreException(ObjectStoreError.NoSuchVersion, "The specified version does not exist.");
+            if (parameter.StartsWith("versionId=", StringComparison.Ordinal)) versionId = Uri.UnescapeDataString(parameter["versionId=".Length..]);
         }
+        var (bucket, key) = ParseCopySource(header);
+        return (bucket, key, versionId);
+    }
+
+    private static (string Bucket, string Key) CopySource(S3Request request)
+    {
+        var (bucket, key, _) = CopySourceWithVersion(request);
+        return (bucket, key);
+    }
+
+    private static (string Bucket, string Key) ParseCopySource(string header)
+    {
         var decoded = Uri.UnescapeDataString(header).TrimStart('/');
         var slash = decoded.IndexOf('/', StringComparison.Ordinal);
         if (slash <= 0 || slash == decoded.Length - 1)
@@ -251,10 +265,10 @@ public sealed partial class S3Operations
         return (decoded[..slash], decoded[(slash + 1)..]);
     }
 
-    private static (List<string> Keys, bool Quiet) DeleteKeys(byte[] body)
+    private static (List<(string Key, string? VersionId)> Keys, bool Quiet) DeleteKeys(byte[] body)
     {
         var root = S3Xml.Parse(body, "Delete");
-        var keys = root.Children("Object").Select(o => o.Child("Key")?.Value ?? throw S3Xml.Malformed()).ToList();
+        var keys = root.Children("Object").Select(o => (o.Child("Key")?.Value ?? throw S3Xml.Malformed(), o.Child("VersionId")?.Value)).ToList();
         if (keys.Count is 0 or > 1000) throw S3Xml.Malformed();
         return (keys, root.Child("Quiet")?.Value is { } quiet && quiet.Equals("true", StringComparison.OrdinalIgnoreCase));
     }

@@ -13,8 +13,8 @@ public sealed partial class S3Operations(ObjectLayer objects, KmsContext kms, Ci
 {
     private static readonly string[] UnsupportedBucketSubresources =
         ["acl", "cors", "lifecycle", "logging", "notification", "replication", "website", "accelerate", "analytics", "inventory", "metrics",
-         "ownershipControls", "publicAccessBlock", "requestPayment", "object-lock", "intelligent-tiering", "versions", "versioning", "tagging"];
-    private static readonly string[] UnsupportedObjectSubresources = ["acl", "legal-hold", "retention", "restore", "select", "torrent", "tagging", "attributes"];
+         "ownershipControls", "publicAccessBlock", "requestPayment", "object-lock", "intelligent-tiering"];
+    private static readonly string[] UnsupportedObjectSubresources = ["acl", "legal-hold", "retention", "restore", "select", "torrent"];
 
     /// <summary>Finds the operation a request asks for; NotImplemented for S3 features Citadel does not serve (yet).</summary>
     public S3Operation Route(S3Request request)
@@ -31,6 +31,11 @@ public sealed partial class S3Operations(ObjectLayer objects, KmsContext kms, Ci
                 return method switch { "PUT" => PutBucketEncryption(), "GET" => GetBucketEncryption(), "DELETE" => DeleteBucketEncryption(), _ => NotImplemented() };
             if (request.Has("policy"))
                 return method switch { "PUT" => PutBucketPolicy(), "GET" => GetBucketPolicy(), "DELETE" => DeleteBucketPolicy(), _ => NotImplemented() };
+            if (request.Has("versioning"))
+                return method switch { "PUT" => PutBucketVersioning(), "GET" => GetBucketVersioning(), _ => NotImplemented() };
+            if (request.Has("tagging"))
+                return method switch { "PUT" => PutBucketTagging(), "GET" => GetBucketTagging(), "DELETE" => DeleteBucketTagging(), _ => NotImplemented() };
+            if (request.Has("versions") && method == "GET") return ListObjectVersions();
             if (request.Has("location") && method == "GET") return GetBucketLocation();
             if (request.Has("delete") && method == "POST") return DeleteObjects();
             if (request.Has("uploads") && method == "GET") return ListMultipartUploads();
@@ -46,6 +51,9 @@ public sealed partial class S3Operations(ObjectLayer objects, KmsContext kms, Ci
             };
         }
         if (UnsupportedObjectSubresources.Any(request.Has)) return NotImplemented();
+        if (request.Has("tagging"))
+            return method switch { "PUT" => PutObjectTagging(), "GET" => GetObjectTagging(), "DELETE" => DeleteObjectTagging(), _ => NotImplemented() };
+        if (request.Has("attributes") && method == "GET") return GetObjectAttributes();
         if (request.Has("uploads") && method == "POST") return CreateMultipartUpload();
         if (request.Has("uploadId"))
         {
