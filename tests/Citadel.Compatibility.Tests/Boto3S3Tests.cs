@@ -231,4 +231,47 @@ public sealed class Boto3S3Tests(CitadelFixture fixture)
         s3.delete_bucket_tagging(Bucket=bucket)
         assert error(s3.get_bucket_tagging, Bucket=bucket) == ("NoSuchTagSet", 404)
         """);
+
+    [Fact]
+    public Task Iam_users_get_exactly_what_identity_bucket_and_key_policies_allow_and_every_call_is_audited() => RunAsync("""
+        import time
+        iam = boto3.client("iam", endpoint_url=os.environ["CITADEL_ENDPOINT"], config=config)
+        cloudtrail = boto3.client("cloudtrail", endpoint_url=os.environ["CITADEL_ENDPOINT"], config=config)
+        bucket = new_bucket()
+        name = "s3user-" + uuid.uuid4().hex[:8]
+        user = iam.create_user(UserName=name)["User"]
+        access = iam.create_access_key(UserName=name)["AccessKey"]
+        allowed_key = kms.create_key()["KeyMetadata"]
+        other_key = kms.create_key()["KeyMetadata"]
+        iam.put_user_policy(UserName=name, PolicyName="s3", PolicyDocument=json.dumps({"Version": "2012-10-17", "Statement": [
+            {"Effect": "Allow", "Action": ["s3:PutObject", "s3:GetObject"], "Resource": f"arn:aws:s3:::{bucket}/allowed/*"},
+            {"Effect": "Allow", "Action": "s3:ListBucket", "Resource": f"arn:aws:s3:::{bucket}"},
+            {"Effect": "Allow", "Action": ["kms:GenerateDataKey", "kms:Decrypt"], "Resource": allowed_key["Arn"],
+             "Condition": {"StringEquals": {"kms:ViaService": "s3.us-east-1.amazonaws.com"}}}]}))
+        as_user = boto3.client("s3", endpoint_url=os.environ["CITADEL_ENDPOINT"], config=config,
+            aws_access_key_id=access["AccessKeyId"], aws_secret_access_key=access["SecretAccessKey"])
+        as_user.put_object(Bucket=bucket, Key="allowed/a", Body=b"a")
+        as_user.put_object(Bucket=bucket, Key="allowed/kms", Body=b"k", ServerSideEncryption="aws:kms", SSEKMSKeyId=allowed_key["KeyId"])
+        assert as_user.get_object(Bucket=bucket, Key="allowed/kms")["Body"].read() == b"k"
+        assert [o["Key"] for o in as_user.list_objects_v2(Bucket=bucket)["Contents"]] == ["allowed/a", "allowed/kms"]
+        assert error(as_user.put_object, Bucket=bucket, Key="other/a", Body=b"a") == ("AccessDenied", 403)
+        assert error(as_user.put_object, Bucket=bucket, Key="allowed/b", Body=b"b", ServerSideEncryption="aws:kms", SSEKMSKeyId=other_key["KeyId"]) == ("AccessDenied", 403)
+        assert error(as_user.delete_object, Bucket=bucket, Key="allowed/a") == ("AccessDenied", 403)
+        assert error(as_user.list_buckets) == ("AccessDenied", 403)
+        # The root's object under a key the user may not use: the object read is allowed, the KMS decrypt is not.
+        s3.put_object(Bucket=bucket, Key="allowed/other-key", Body=b"o", ServerSideEncryption="aws:kms", SSEKMSKeyId=other_key["KeyId"])
+        assert error(as_user.get_object, Bucket=bucket, Key="allowed/other-key") == ("AccessDenied", 403)
+        # A bucket policy naming the user grants access to another prefix without any identity policy.
+        s3.put_bucket_policy(Bucket=bucket, Policy=json.dumps({"Version": "2012-10-17", "Statement": [{"Effect": "Allow",
+            "Principal": {"AWS": user["Arn"]}, "Action": ["s3:PutObject", "s3:GetObject"], "Resource": f"arn:aws:s3:::{bucket}/shared/*"}]}))
+        as_user.put_object(Bucket=bucket, Key="shared/x", Body=b"x")
+        assert as_user.get_object(Bucket=bucket, Key="shared/x")["Body"].read() == b"x"
+        events = cloudtrail.lookup_events(LookupAttributes=[{"AttributeKey": "Username", "AttributeValue": name}], MaxResults=50)["Events"]
+        names = [(e["EventName"], e["EventSource"]) for e in events]
+        assert ("PutObject", "s3.amazonaws.com") in names and ("GetObject", "s3.amazonaws.com") in names, names
+        failed = [json.loads(e["CloudTrailEvent"]) for e in events if e["EventName"] == "PutObject"]
+        assert any(f.get("errorCode") == "AccessDenied" and f["requestParameters"]["key"] == "other/a" for f in failed), failed
+        resources = [r["ResourceName"] for e in events for r in e.get("Resources", [])]
+        assert f"arn:aws:s3:::{bucket}/shared/x" in resources, resources
+        """);
 }
