@@ -78,9 +78,10 @@ public sealed class CitadelProcess : IAsyncDisposable
         if (File.Exists(caBundle))
         {
             var ca = X509Certificate2.CreateFromPem(File.ReadAllText(caBundle));
-            handler.ServerCertificateCustomValidationCallback = (_, certificate, _, _) =>
+            handler.ServerCertificateCustomValidationCallback = (_, certificate, _, errors) =>
             {
-                if (certificate is null) return false;
+                // The name must match; the chain must end at this server's CA.
+                if (certificate is null || (errors & System.Net.Security.SslPolicyErrors.RemoteCertificateNameMismatch) != 0) return false;
                 using var chain = new X509Chain();
                 chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
                 chain.ChainPolicy.CustomTrustStore.Add(ca);

@@ -21,17 +21,48 @@ public static class Clients
     }
 
     /// <summary>The AWS SDK for .NET S3 client (path-style), trusting the server's CA, with the SDK's default checksum behaviour.</summary>
-    public static Amazon.S3.AmazonS3Client S3(CitadelProcess server, string? accessKeyId = null, string? secret = null)
+    public static Amazon.S3.AmazonS3Client S3(CitadelProcess server, string? accessKeyId = null, string? secret = null, bool forcePathStyle = true)
     {
         var config = new Amazon.S3.AmazonS3Config
         {
-            ServiceURL = server.Endpoint,
+            ServiceURL = forcePathStyle ? server.Endpoint : server.Endpoint.Replace("://localhost:", "://s3.localhost:", StringComparison.Ordinal),
             AuthenticationRegion = "us-east-1",
-            ForcePathStyle = true,
-            HttpClientFactory = new TrustingFactory(server.CaBundle),
+            ForcePathStyle = forcePathStyle,
+            HttpClientFactory = forcePathStyle ? new TrustingFactory(server.CaBundle) : new LoopbackFactory(server),
             MaxErrorRetry = 0,
         };
         return new Amazon.S3.AmazonS3Client(new BasicAWSCredentials(accessKeyId ?? CitadelProcess.AccessKeyId, secret ?? CitadelProcess.SecretAccessKey), config);
+    }
+
+    /// <summary>
+    /// Connects every host name (bucket.s3.localhost for virtual-host-style requests) to the server's loopback port,
+    /// as a resolver that implements RFC 6761 would; TLS still checks the name against the certificate.
+    /// </summary>
+    private sealed class LoopbackFactory(CitadelProcess server) : HttpClientFactory
+    {
+        public override HttpClient CreateHttpClient(IClientConfig clientConfig)
+        {
+            var ca = System.Security.Cryptography.X509Certificates.X509Certificate2.CreateFromPem(File.ReadAllText(server.CaBundle));
+            var handler = new SocketsHttpHandler
+            {
+                ConnectCallback = async (_, cancellationToken) =>
+                {
+                    var socket = new System.Net.Sockets.Socket(System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Tcp) { NoDelay = true };
+                    await socket.ConnectAsync(System.Net.IPAddress.Loopback, server.Port, cancellationToken);
+                    return new System.Net.Sockets.NetworkStream(socket, ownsSocket: true);
+                },
+            };
+            handler.SslOptions.RemoteCertificateValidationCallback = (_, certificate, _, errors) =>
+            {
+                if (certificate is null || (errors & System.Net.Security.SslPolicyErrors.RemoteCertificateNameMismatch) != 0) return false;
+                using var chain = new System.Security.Cryptography.X509Certificates.X509Chain();
+                chain.ChainPolicy.TrustMode = System.Security.Cryptography.X509Certificates.X509ChainTrustMode.CustomRootTrust;
+                chain.ChainPolicy.CustomTrustStore.Add(ca);
+                chain.ChainPolicy.RevocationMode = System.Security.Cryptography.X509Certificates.X509RevocationMode.NoCheck;
+                return chain.Build(new System.Security.Cryptography.X509Certificates.X509Certificate2(certificate));
+            };
+            return new HttpClient(handler);
+        }
     }
 
     private sealed class TrustingFactory(string caBundle) : HttpClientFactory

@@ -259,4 +259,20 @@ public sealed class SdkS3Tests(CitadelFixture fixture)
         var invalid = await Assert.ThrowsAnyAsync<AmazonS3Exception>(() => _s3.PutBucketAsync(new PutBucketRequest { BucketName = "Invalid_Name" }));
         Assert.Equal("InvalidBucketName", invalid.ErrorCode);
     }
+
+    [Fact]
+    public async Task Virtual_host_style_addressing_reaches_the_same_buckets()
+    {
+        var bucket = await NewBucketAsync();
+        await _s3.PutObjectAsync(new PutObjectRequest { BucketName = bucket, Key = "dir/v", ContentBody = "virtual" });
+        // bucket.s3.localhost is a loopback name (RFC 6761); the certificate covers *.s3.localhost.
+        using var virtualHost = Clients.S3(fixture.Server, forcePathStyle: false);
+        using var response = await virtualHost.GetObjectAsync(new GetObjectRequest { BucketName = bucket, Key = "dir/v" });
+        using var reader = new StreamReader(response.ResponseStream);
+        Assert.Equal("virtual", await reader.ReadToEndAsync());
+        // The request path carried only the key: the bucket came from the host name.
+        Assert.Contains("RequestPath:/dir/v ", fixture.Server.Output, StringComparison.Ordinal);
+        var listed = await virtualHost.ListObjectsV2Async(new ListObjectsV2Request { BucketName = bucket });
+        Assert.Equal(["dir/v"], listed.S3Objects.Select(o => o.Key));
+    }
 }

@@ -36,7 +36,9 @@ public static class LocalCertificateAuthority
             File.Delete(Path.Combine(dir, "server.crt"));
         }
 
-        var names = new SortedSet<string>(StringComparer.OrdinalIgnoreCase) { "localhost", "127.0.0.1", "::1", Dns.GetHostName() };
+        // s3.localhost and *.s3.localhost serve S3 virtual-host-style addressing (bucket.s3.localhost); TLS libraries
+        // refuse a wildcard directly under a single-label name such as *.localhost.
+        var names = new SortedSet<string>(StringComparer.OrdinalIgnoreCase) { "localhost", "s3.localhost", "*.s3.localhost", "127.0.0.1", "::1", Dns.GetHostName() };
         foreach (var name in extraNames) names.Add(name);
         var serverCertPath = Path.Combine(dir, "server.crt");
         var serverKeyPath = Path.Combine(dir, "server.key");

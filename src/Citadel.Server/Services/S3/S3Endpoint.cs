@@ -241,13 +241,14 @@ public sealed class S3Endpoint(S3Operations operations, SigV4Verifier verifier, 
     {
         var path = Uri.UnescapeDataString(rawPath.Length == 0 ? "/" : rawPath);
         var host = http.Request.Host.Host;
-        foreach (var domain in options.S3VirtualHostDomains)
+        // A host that is itself a configured domain is path-style; otherwise the longest matching domain wins,
+        // so bucket.s3.localhost names "bucket" even though "localhost" is also configured.
+        if (!options.S3VirtualHostDomains.Any(d => host.Equals(d, StringComparison.OrdinalIgnoreCase)))
         {
-            if (host.Length > domain.Length + 1 && host.EndsWith("." + domain, StringComparison.OrdinalIgnoreCase))
+            foreach (var domain in options.S3VirtualHostDomains.OrderByDescending(d => d.Length))
             {
-                var virtualBucket = host[..^(domain.Length + 1)];
-                var objectKey = path.Length > 1 ? path[1..] : null;
-                return (virtualBucket, objectKey);
+                if (host.Length > domain.Length + 1 && host.EndsWith("." + domain, StringComparison.OrdinalIgnoreCase))
+                    return (host[..^(domain.Length + 1)], path.Length > 1 ? path[1..] : null);
             }
         }
         var trimmed = path.TrimStart('/');
