@@ -3,10 +3,26 @@ using System.Text;
 namespace Citadel.Audit;
 
 /// <summary>A position in the journal: segment number and byte offset.</summary>
-public sealed record JournalPosition(int Segment, long Offset)
+public sealed record JournalPosition(int Segment, long Offset) : IComparable<JournalPosition>
 {
+    /// <summary>The start of the journal.</summary>
+    public static readonly JournalPosition Start = new(1, 0);
+
     /// <summary>Whether this position comes before <paramref name="other"/>.</summary>
-    public bool IsBefore(JournalPosition other) => Segment != other.Segment ? Segment < other.Segment : Offset < other.Offset;
+    public bool IsBefore(JournalPosition other) => CompareTo(other) < 0;
+
+    /// <inheritdoc />
+    public int CompareTo(JournalPosition? other)
+        => other is null ? 1 : Segment != other.Segment ? Segment.CompareTo(other.Segment) : Offset.CompareTo(other.Offset);
+
+    /// <summary>Whether <paramref name="a"/> comes before <paramref name="b"/>.</summary>
+    public static bool operator <(JournalPosition a, JournalPosition b) => a.CompareTo(b) < 0;
+    /// <summary>Whether <paramref name="a"/> comes after <paramref name="b"/>.</summary>
+    public static bool operator >(JournalPosition a, JournalPosition b) => a.CompareTo(b) > 0;
+    /// <summary>Whether <paramref name="a"/> is not after <paramref name="b"/>.</summary>
+    public static bool operator <=(JournalPosition a, JournalPosition b) => a.CompareTo(b) <= 0;
+    /// <summary>Whether <paramref name="a"/> is not before <paramref name="b"/>.</summary>
+    public static bool operator >=(JournalPosition a, JournalPosition b) => a.CompareTo(b) >= 0;
 }
 
 /// <summary>

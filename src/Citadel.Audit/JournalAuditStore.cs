@@ -14,7 +14,7 @@ namespace Citadel.Audit;
 /// up to date, so a caller always finds its own earlier calls.</item>
 /// </list>
 /// </summary>
-public sealed class JournalAuditStore : IAuditStore
+public sealed class JournalAuditStore : IAuditStore, IJournalSource
 {
     private const int MaxBatch = 1024;
     private const int IndexChunk = 2000;
@@ -127,6 +127,12 @@ public sealed class JournalAuditStore : IAuditStore
             }
         }
     }
+
+    /// <inheritdoc />
+    public JournalPosition End => Volatile.Read(ref _durableEnd);
+
+    /// <inheritdoc />
+    public IEnumerable<(string Record, JournalPosition After)> Read(JournalPosition from, JournalPosition to) => AuditJournal.Read(_journal.Location, from, to);
 
     /// <inheritdoc />
     public Task<AuditPage> LookupAsync(AuditQuery query, CancellationToken cancellationToken = default)
