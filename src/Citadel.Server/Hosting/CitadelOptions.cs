@@ -30,6 +30,12 @@ public sealed partial class CitadelOptions
     public string[] TlsNames { get; set; } = [];
     /// <summary>How often scheduled rotation and deletion run, in seconds.</summary>
     public int MaintenanceIntervalSeconds { get; set; } = 60;
+    /// <summary>How often trails deliver log files, in seconds (CloudTrail: about every five minutes).</summary>
+    public int TrailDeliveryIntervalSeconds { get; set; } = 300;
+    /// <summary>How often trails with log file validation deliver a signed digest, in seconds (CloudTrail: hourly).</summary>
+    public int TrailDigestIntervalSeconds { get; set; } = 3600;
+    /// <summary>How long a digest signing key signs before it is replaced, in hours.</summary>
+    public int TrailSigningKeyRotationHours { get; set; } = 24;
     /// <summary>Seconds in-flight requests get to finish on shutdown.</summary>
     public int ShutdownTimeoutSeconds { get; set; } = 30;
     /// <summary>Administrator access key id (also CITADEL_ROOT_ACCESS_KEY_ID).</summary>
@@ -67,6 +73,9 @@ public sealed partial class CitadelOptions
         if (Partition is not ("aws" or "aws-cn" or "aws-us-gov" or "aws-iso" or "aws-iso-b" or "aws-eusc")) errors.Add($"Citadel:Partition '{Partition}' is not an AWS partition.");
         if (Seal is not ("keyfile" or "shamir")) errors.Add($"Citadel:Seal '{Seal}' must be keyfile or shamir.");
         if (MaintenanceIntervalSeconds < 1) errors.Add("Citadel:MaintenanceIntervalSeconds must be at least 1.");
+        if (TrailDeliveryIntervalSeconds < 1) errors.Add("Citadel:TrailDeliveryIntervalSeconds must be at least 1.");
+        if (TrailDigestIntervalSeconds < 60) errors.Add("Citadel:TrailDigestIntervalSeconds must be at least 60 (digests are named to the second).");
+        if (TrailSigningKeyRotationHours < 1) errors.Add("Citadel:TrailSigningKeyRotationHours must be at least 1.");
         if (ShutdownTimeoutSeconds < 0) errors.Add("Citadel:ShutdownTimeoutSeconds must not be negative.");
         if ((RootAccessKeyId is null) != (RootSecretAccessKey is null))
             errors.Add("CITADEL_ROOT_ACCESS_KEY_ID and CITADEL_ROOT_SECRET_ACCESS_KEY (Citadel:RootAccessKeyId/RootSecretAccessKey) must be given together.");
@@ -76,6 +85,14 @@ public sealed partial class CitadelOptions
             errors.Add("CITADEL_ROOT_SECRET_ACCESS_KEY must be at least 8 characters.");
         return errors;
     }
+
+    /// <summary>The trail settings these options give.</summary>
+    public Audit.Trails.TrailSettings TrailSettings() => new(AccountId, Region, Partition)
+    {
+        LogFileInterval = TimeSpan.FromSeconds(TrailDeliveryIntervalSeconds),
+        DigestInterval = TimeSpan.FromSeconds(TrailDigestIntervalSeconds),
+        SigningKeyLifetime = TimeSpan.FromHours(TrailSigningKeyRotationHours),
+    };
 
     [GeneratedRegex("^[0-9]{12}$")]
     private static partial Regex AccountIdPattern();

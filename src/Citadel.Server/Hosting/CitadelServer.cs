@@ -2,6 +2,7 @@ using System.Net.Security;
 using System.Security.Authentication;
 using System.Text.Json;
 using Citadel.Audit;
+using Citadel.Audit.Trails;
 using Citadel.Crypto;
 using Citadel.Iam;
 using Citadel.Iam.Identity;
@@ -53,7 +54,10 @@ public sealed class CitadelServer : IAsyncDisposable
     public SealManager Seal { get; }
 
     /// <summary>Builds the server from configuration; throws <see cref="InvalidSettingsException"/> for bad settings.</summary>
-    public static async Task<CitadelServer> CreateAsync(IConfiguration configuration, TextWriter console)
+    /// <param name="configuration">The settings.</param>
+    /// <param name="console">Where first-start messages (created credentials) go.</param>
+    /// <param name="trailSink">Where trails deliver their files (the object store); without one, no bucket exists.</param>
+    public static async Task<CitadelServer> CreateAsync(IConfiguration configuration, TextWriter console, ITrailObjectSink? trailSink = null)
     {
         var options = CitadelOptions.Bind(configuration);
         var errors = options.Validate();
@@ -99,7 +103,13 @@ public sealed class CitadelServer : IAsyncDisposable
         var kmsSettings = new KmsSettings(options.AccountId, options.Region, options.Partition);
         var keys = new KeyRepository(store, root);
         var kms = new KmsContext(kmsSettings, keys, root, time, SystemRandom.Instance);
-        var services = new IApiService[] { new KmsJsonService(kms, audit), new CloudTrailJsonService(audit), new IamQueryService(iam), new StsQueryService(iam, sessions) }.ToDictionary(s => s.ScopeName);
+        var trailSettings = options.TrailSettings();
+        var sink = trailSink ?? new NoObjectStoreSink();
+        var trailRepository = new TrailRepository(store);
+        var signingKeys = new TrailSigningKeys(store, () => root.Current, trailSettings);
+        var trails = new TrailContext(trailRepository, signingKeys, sink, audit, trailSettings, time);
+        var delivery = new TrailDelivery(trailRepository, audit, sink, signingKeys, trailSettings, time, SystemRandom.Instance);
+        var services = new IApiService[] { new KmsJsonService(kms, audit), new CloudTrailJsonService(audit, trails), new IamQueryService(iam), new StsQueryService(iam, sessions) }.ToDictionary(s => s.ScopeName);
         var metrics = new CitadelMetrics();
 
         var builder = WebApplication.CreateSlimBuilder();
@@ -135,11 +145,12 @@ public sealed class CitadelServer : IAsyncDisposable
         builder.Services.AddSingleton(metrics);
         builder.Services.AddSingleton<IAuditStore>(audit);
         builder.Services.AddHostedService(sp => new MaintenanceService(kms, options, sp.GetRequiredService<ILogger<MaintenanceService>>()));
+        builder.Services.AddHostedService(sp => new TrailDeliveryService(delivery, options, sp.GetRequiredService<ILogger<TrailDeliveryService>>()));
 
         var app = builder.Build();
         var pipeline = new RequestPipeline(services, new SigV4Verifier(new CompositeCredentialStore(credentials, iam), time, sessions), new PolicyAuthorizer(iam, options.Partition), audit, root, metrics, options, time,
             app.Services.GetRequiredService<ILogger<RequestPipeline>>());
-        var operatorApi = new OperatorApi(seal, new SigV4Verifier(credentials, time));
+        var operatorApi = new OperatorApi(seal, new SigV4Verifier(credentials, time), delivery);
         var logger = app.Services.GetRequiredService<ILogger<CitadelServer>>();
         app.Run(async http =>
         {
