@@ -9,7 +9,7 @@ public static class EventSelectorRules
 {
     /// <summary>The most classic selectors of a trail.</summary>
     public const int MaxSelectors = 5;
-    /// <summary>The most data resources over all classic selectors.</summary>
+    /// <summary>The most data resources (ARN values) over all classic selectors.</summary>
     public const int MaxDataResources = 250;
     /// <summary>The most condition values over all advanced selectors.</summary>
     public const int MaxAdvancedValues = 500;
@@ -32,7 +32,8 @@ public static class EventSelectorRules
         {
             foreach (var resource in selector.DataResources ?? [])
             {
-                dataResources++;
+                // The quota counts resources (ARN values), not DataResource entries.
+                dataResources += resource.Values?.Count ?? 0;
                 if (resource.Type is null || !DataResourceTypes.Contains(resource.Type))
                     throw Invalid($"Value {resource.Type} for DataResources.Type is invalid: event selectors support AWS::S3::Object, AWS::Lambda::Function and AWS::DynamoDB::Table; use advanced event selectors for other types.");
                 if (resource.Values is not { Count: > 0 })

@@ -224,8 +224,10 @@ public sealed class TrailDelivery(TrailRepository trails, IJournalSource journal
         if (!trail.DigestsActive && state.Undigested.Count == 0) return null;
         var end = new DateTimeOffset(now.UtcTicks - now.UtcTicks % TimeSpan.TicksPerSecond, TimeSpan.Zero);
         var start = state.LastDigest?.EndTime ?? trail.DigestsSince ?? trail.StartLoggingTime ?? end;
-        // One digest per second at most (its key is named to the second); otherwise only when the interval has passed.
-        if (end <= start || (!force && end - start < settings.DigestInterval)) return null;
+        if (start > end) start = end;
+        // One digest per second at most, as its key is named to the second (the first may end in the second its
+        // period began: a flush right after StartLogging); otherwise only once the interval has passed.
+        if ((state.LastDigest is not null && end <= start) || (!force && end - start < settings.DigestInterval)) return null;
 
         var key = await keys.EnsureCurrentAsync(now, cancellationToken).ConfigureAwait(false);
         var digestKey = TrailObjectKeys.Digest(trail.S3KeyPrefix, settings, trail.Name, end);
