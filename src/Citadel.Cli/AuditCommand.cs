@@ -30,7 +30,8 @@ internal static class AuditCommand
             var report = AuditChainVerifier.Verify(directory, witness);
             if (report.Valid)
             {
-                Console.WriteLine($"OK: {report.Records} records, hash chain intact{(witness is null ? " (no index to check the end against)" : "")}, verified in {started.Elapsed.TotalSeconds:F1} s.");
+                var pruned = report.Pruned > 0 ? $" (continuing from the anchor of {report.Pruned} records pruned by retention)" : "";
+                Console.WriteLine($"OK: {report.Records} records, hash chain intact{pruned}{(witness is null ? " (no index to check the end against)" : "")}, verified in {started.Elapsed.TotalSeconds:F1} s.");
                 return 0;
             }
             Console.WriteLine($"TAMPERED: {report.Problem} (segment {report.Segment}, byte {report.Offset}); {report.Records} records before it verified.");

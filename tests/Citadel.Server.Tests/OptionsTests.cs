@@ -24,6 +24,7 @@ public sealed class OptionsTests
     [InlineData("TrailDeliveryIntervalSeconds", 0, "Citadel:TrailDeliveryIntervalSeconds")]
     [InlineData("TrailDigestIntervalSeconds", 59, "Citadel:TrailDigestIntervalSeconds")]
     [InlineData("TrailSigningKeyRotationHours", 0, "Citadel:TrailSigningKeyRotationHours")]
+    [InlineData("AuditRetentionDays", -1, "Citadel:AuditRetentionDays")]
     public void TrailIntervalsAreChecked(string property, int value, string setting)
     {
         var options = new CitadelOptions();

@@ -36,6 +36,8 @@ public sealed partial class CitadelOptions
     public int TrailDigestIntervalSeconds { get; set; } = 3600;
     /// <summary>How long a digest signing key signs before it is replaced, in hours.</summary>
     public int TrailSigningKeyRotationHours { get; set; } = 24;
+    /// <summary>Days audit events are kept locally (0: for ever); older ones are pruned once every trail delivered them.</summary>
+    public int AuditRetentionDays { get; set; }
     /// <summary>Seconds in-flight requests get to finish on shutdown.</summary>
     public int ShutdownTimeoutSeconds { get; set; } = 30;
     /// <summary>Administrator access key id (also CITADEL_ROOT_ACCESS_KEY_ID).</summary>
@@ -76,6 +78,7 @@ public sealed partial class CitadelOptions
         if (TrailDeliveryIntervalSeconds < 1) errors.Add("Citadel:TrailDeliveryIntervalSeconds must be at least 1.");
         if (TrailDigestIntervalSeconds < 60) errors.Add("Citadel:TrailDigestIntervalSeconds must be at least 60 (digests are named to the second).");
         if (TrailSigningKeyRotationHours < 1) errors.Add("Citadel:TrailSigningKeyRotationHours must be at least 1.");
+        if (AuditRetentionDays < 0) errors.Add("Citadel:AuditRetentionDays must not be negative (0 keeps events for ever).");
         if (ShutdownTimeoutSeconds < 0) errors.Add("Citadel:ShutdownTimeoutSeconds must not be negative.");
         if ((RootAccessKeyId is null) != (RootSecretAccessKey is null))
             errors.Add("CITADEL_ROOT_ACCESS_KEY_ID and CITADEL_ROOT_SECRET_ACCESS_KEY (Citadel:RootAccessKeyId/RootSecretAccessKey) must be given together.");

@@ -146,6 +146,7 @@ public sealed class CitadelServer : IAsyncDisposable
         builder.Services.AddSingleton<IAuditStore>(audit);
         builder.Services.AddHostedService(sp => new MaintenanceService(kms, options, sp.GetRequiredService<ILogger<MaintenanceService>>()));
         builder.Services.AddHostedService(sp => new TrailDeliveryService(delivery, options, sp.GetRequiredService<ILogger<TrailDeliveryService>>()));
+        builder.Services.AddHostedService(sp => new AuditRetentionService(new AuditRetention(audit, trailRepository), options, time, sp.GetRequiredService<ILogger<AuditRetentionService>>()));
 
         var app = builder.Build();
         var pipeline = new RequestPipeline(services, new SigV4Verifier(new CompositeCredentialStore(credentials, iam), time, sessions), new PolicyAuthorizer(iam, options.Partition), audit, root, metrics, options, time,

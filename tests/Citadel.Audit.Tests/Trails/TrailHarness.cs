@@ -22,10 +22,10 @@ public sealed class TrailHarness : IAsyncDisposable
     private readonly RootKey _rootKey;
     private int _events;
 
-    public TrailHarness(TrailSettings? settings = null)
+    public TrailHarness(TrailSettings? settings = null, long segmentBytes = AuditJournal.SegmentBytes)
     {
         Directory.CreateDirectory(_directory);
-        Journal = new JournalAuditStore(Path.Combine(_directory, "audit"));
+        Journal = new JournalAuditStore(Path.Combine(_directory, "audit"), segmentBytes);
         Store = new SqliteDocumentStore(Path.Combine(_directory, "metadata.db"));
         Sink = new DirectoryObjectSink(Path.Combine(_directory, "s3"));
         Sink.CreateBucket(Bucket);
@@ -40,6 +40,7 @@ public sealed class TrailHarness : IAsyncDisposable
     public ManualTime Time { get; } = new(new DateTimeOffset(2026, 11, 29, 12, 0, 0, TimeSpan.Zero));
     public CountingRandom Random { get; } = new();
     public JournalAuditStore Journal { get; }
+    public string JournalDirectory => Path.Combine(_directory, "audit");
     public SqliteDocumentStore Store { get; }
     public DirectoryObjectSink Sink { get; }
     public TrailSettings Settings { get; }
