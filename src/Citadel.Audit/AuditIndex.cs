@@ -124,6 +124,22 @@ public sealed class AuditIndex
         return count;
     }
 
+    /// <summary>Removes events older than <paramref name="cutoff"/> (retention); LookupEvents no longer finds them.</summary>
+    public void PruneBefore(DateTimeOffset cutoff)
+    {
+        using var connection = _factory.Open();
+        using var transaction = connection.BeginTransaction(deferred: false);
+        using var command = connection.CreateCommand();
+        command.Transaction = transaction;
+        command.CommandText = """
+            DELETE FROM event_resources WHERE seq IN (SELECT seq FROM events WHERE event_time < $cutoff);
+            DELETE FROM events WHERE event_time < $cutoff;
+            """;
+        command.Parameters.AddWithValue("$cutoff", cutoff.ToUnixTimeMilliseconds());
+        command.ExecuteNonQuery();
+        transaction.Commit();
+    }
+
     /// <summary>Looks events up, newest first.</summary>
     public AuditPage Lookup(AuditQuery query)
     {

@@ -3,11 +3,33 @@ using System.Text;
 namespace Citadel.Audit;
 
 /// <summary>A position in the journal: segment number and byte offset.</summary>
-public sealed record JournalPosition(int Segment, long Offset)
+public sealed record JournalPosition(int Segment, long Offset) : IComparable<JournalPosition>
 {
+    /// <summary>The start of the journal.</summary>
+    public static readonly JournalPosition Start = new(1, 0);
+
     /// <summary>Whether this position comes before <paramref name="other"/>.</summary>
-    public bool IsBefore(JournalPosition other) => Segment != other.Segment ? Segment < other.Segment : Offset < other.Offset;
+    public bool IsBefore(JournalPosition other) => CompareTo(other) < 0;
+
+    /// <inheritdoc />
+    public int CompareTo(JournalPosition? other)
+        => other is null ? 1 : Segment != other.Segment ? Segment.CompareTo(other.Segment) : Offset.CompareTo(other.Offset);
+
+    /// <summary>Whether <paramref name="a"/> comes before <paramref name="b"/>.</summary>
+    public static bool operator <(JournalPosition a, JournalPosition b) => a.CompareTo(b) < 0;
+    /// <summary>Whether <paramref name="a"/> comes after <paramref name="b"/>.</summary>
+    public static bool operator >(JournalPosition a, JournalPosition b) => a.CompareTo(b) > 0;
+    /// <summary>Whether <paramref name="a"/> is not after <paramref name="b"/>.</summary>
+    public static bool operator <=(JournalPosition a, JournalPosition b) => a.CompareTo(b) <= 0;
+    /// <summary>Whether <paramref name="a"/> is not before <paramref name="b"/>.</summary>
+    public static bool operator >=(JournalPosition a, JournalPosition b) => a.CompareTo(b) >= 0;
 }
+
+/// <summary>
+/// Where the journal continues after old segments were pruned: the first segment kept, the chain link of the
+/// last pruned record (the kept records chain on from it) and how many records were pruned in all.
+/// </summary>
+public sealed record JournalAnchor(int Segment, string Link, long Records);
 
 /// <summary>
 /// The durable audit journal: append-only segment files (<c>journal-000001.log</c>, ...) of one
@@ -25,15 +47,20 @@ public sealed class AuditJournal : IDisposable
     /// <summary>Bytes of the chain prefix: 64 hex characters and a space.</summary>
     public const int PrefixBytes = 65;
 
+    /// <summary>The anchor file written when old segments are pruned.</summary>
+    public const string AnchorFile = "anchor.json";
+
     private readonly string _directory;
+    private readonly long _segmentBytes;
     private FileStream _current;
     private int _segment;
     private byte[] _head;
 
-    /// <summary>Opens the journal in <paramref name="directory"/>, repairing a torn tail.</summary>
-    public AuditJournal(string directory)
+    /// <summary>Opens the journal in <paramref name="directory"/>, repairing a torn tail; segments roll over at <paramref name="segmentBytes"/>.</summary>
+    public AuditJournal(string directory, long segmentBytes = SegmentBytes)
     {
         _directory = directory;
+        _segmentBytes = segmentBytes;
         System.IO.Directory.CreateDirectory(directory);
         var segments = Segments(directory);
         _segment = segments.Count == 0 ? 1 : segments[^1];
@@ -42,7 +69,7 @@ public sealed class AuditJournal : IDisposable
         TruncateTornTail(_current);
         _current.Seek(0, SeekOrigin.End);
         Storage.FilePermissions.RestrictToOwner(path);
-        _head = LastLink(directory, segments) ?? new byte[32];
+        _head = LastLink(directory, segments) ?? (ReadAnchor(directory) is { } anchor ? Convert.FromHexString(anchor.Link) : new byte[32]);
     }
 
     /// <summary>The next chain link: SHA-256 of the previous link and the record's bytes.</summary>
@@ -72,7 +99,7 @@ public sealed class AuditJournal : IDisposable
             buffer.Write(bytes);
             buffer.WriteByte((byte)'\n');
         }
-        if (_current.Length > 0 && _current.Length + buffer.Length > SegmentBytes) Roll();
+        if (_current.Length > 0 && _current.Length + buffer.Length > _segmentBytes) Roll();
         var start = _current.Length;
         try
         {
@@ -162,6 +189,40 @@ public sealed class AuditJournal : IDisposable
             return Convert.FromHexString(Encoding.ASCII.GetString(tail, start, 64));
         }
         return null;
+    }
+
+    /// <summary>The anchor of a pruned journal, or null when nothing was ever pruned.</summary>
+    public static JournalAnchor? ReadAnchor(string directory)
+    {
+        var path = Path.Combine(directory, AnchorFile);
+        return File.Exists(path) ? System.Text.Json.JsonSerializer.Deserialize<JournalAnchor>(File.ReadAllBytes(path)) : null;
+    }
+
+    /// <summary>Writes the anchor durably and atomically (a crash leaves the old anchor or the new one, whole).</summary>
+    public static void WriteAnchor(string directory, JournalAnchor anchor)
+    {
+        var path = Path.Combine(directory, AnchorFile);
+        var temporary = path + ".tmp";
+        using (var file = new FileStream(temporary, FileMode.Create, FileAccess.Write, FileShare.None))
+        {
+            file.Write(System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(anchor));
+            file.Flush(flushToDisk: true);
+        }
+        Storage.FilePermissions.RestrictToOwner(temporary);
+        File.Move(temporary, path, overwrite: true);
+    }
+
+    /// <summary>A segment's last record: its chain link (hex), its event time, how many records the segment holds, and its length.</summary>
+    public static (string Link, DateTimeOffset EventTime, long Records, long Length)? LastRecord(string directory, int segment)
+    {
+        var bytes = File.ReadAllBytes(SegmentPath(directory, segment));
+        if (bytes.Length == 0) return null;
+        var records = bytes.AsSpan().Count((byte)'\n');
+        var end = bytes.Length - 1;
+        var start = bytes.AsSpan(0, end).LastIndexOf((byte)'\n') + 1;
+        using var json = System.Text.Json.JsonDocument.Parse(bytes.AsMemory(start + PrefixBytes, end - start - PrefixBytes));
+        var time = DateTimeOffset.Parse(json.RootElement.GetProperty("eventTime").GetString()!, System.Globalization.CultureInfo.InvariantCulture);
+        return (Encoding.ASCII.GetString(bytes, start, 64), time, records, bytes.Length);
     }
 
     /// <summary>The segments of a journal directory, in order.</summary>

@@ -14,7 +14,7 @@ namespace Citadel.Audit;
 /// up to date, so a caller always finds its own earlier calls.</item>
 /// </list>
 /// </summary>
-public sealed class JournalAuditStore : IAuditStore
+public sealed class JournalAuditStore : IAuditStore, IJournalSource
 {
     private const int MaxBatch = 1024;
     private const int IndexChunk = 2000;
@@ -30,14 +30,15 @@ public sealed class JournalAuditStore : IAuditStore
     private long _batches;
     private long _events;
     private long _batchMicros;
+    private int _disposed;
 
     private sealed record Pending(string Body, TaskCompletionSource Done);
 
     /// <summary>Opens (creating when needed) the store in <paramref name="directory"/> and starts its writer and indexer.</summary>
-    public JournalAuditStore(string directory)
+    public JournalAuditStore(string directory, long segmentBytes = AuditJournal.SegmentBytes)
     {
         Storage.FilePermissions.CreatePrivateDirectory(directory);
-        _journal = new AuditJournal(directory);
+        _journal = new AuditJournal(directory, segmentBytes);
         _index = new AuditIndex(Path.Combine(directory, "index.db"));
         _durableEnd = _journal.End;
         CatchUp();
@@ -129,15 +130,66 @@ public sealed class JournalAuditStore : IAuditStore
     }
 
     /// <inheritdoc />
+    public JournalPosition End => Volatile.Read(ref _durableEnd);
+
+    /// <inheritdoc />
+    public IEnumerable<(string Record, JournalPosition After)> Read(JournalPosition from, JournalPosition to) => AuditJournal.Read(_journal.Location, from, to);
+
+    /// <inheritdoc />
     public Task<AuditPage> LookupAsync(AuditQuery query, CancellationToken cancellationToken = default)
     {
         CatchUp();
         return Task.FromResult(_index.Lookup(query));
     }
 
+    /// <summary>
+    /// Applies a retention: events older than <paramref name="cutoff"/> leave the lookup index, and whole journal
+    /// segments are pruned from the oldest on while a segment's last record is older than the cutoff, the segment ends
+    /// at or before <paramref name="keepFrom"/> (what trails still have to deliver) and the index has read it; never
+    /// the segment being written. Before deleting, it writes the anchor (the last pruned record's chain link), so the
+    /// kept records still verify. Returns how many journal records were pruned.
+    /// </summary>
+    public long Prune(DateTimeOffset cutoff, JournalPosition? keepFrom)
+    {
+        lock (_indexLock)
+        {
+            CatchUp();
+            var indexed = _index.Position();
+            var segments = AuditJournal.Segments(_journal.Location);
+            var anchor = AuditJournal.ReadAnchor(_journal.Location);
+            var link = anchor?.Link ?? new string('0', 64);
+            var pruned = new List<int>();
+            long records = 0;
+            foreach (var segment in segments.Take(segments.Count - 1))
+            {
+                if (anchor is not null && segment < anchor.Segment)
+                {
+                    // Pruned already: a crash came between the anchor and the deletion.
+                    File.Delete(AuditJournal.SegmentPath(_journal.Location, segment));
+                    continue;
+                }
+                if (AuditJournal.LastRecord(_journal.Location, segment) is { } last)
+                {
+                    var end = new JournalPosition(segment, last.Length);
+                    if (last.EventTime >= cutoff || (keepFrom is not null && keepFrom < end) || indexed < end) break;
+                    link = last.Link;
+                    records += last.Records;
+                }
+                pruned.Add(segment);
+            }
+            _index.PruneBefore(cutoff);
+            if (pruned.Count == 0) return 0;
+            // The anchor goes first: a crash after it but before every deletion leaves segments the verifier skips.
+            AuditJournal.WriteAnchor(_journal.Location, new JournalAnchor(pruned[^1] + 1, link, (anchor?.Records ?? 0) + records));
+            foreach (var segment in pruned) File.Delete(AuditJournal.SegmentPath(_journal.Location, segment));
+            return records;
+        }
+    }
+
     /// <inheritdoc />
     public async ValueTask DisposeAsync()
     {
+        if (Interlocked.Exchange(ref _disposed, 1) == 1) return;
         // Drain: everything accepted before shutdown is written before we return.
         _queue.Writer.TryComplete();
         await _writerLoop.ConfigureAwait(false);

@@ -1,10 +1,14 @@
 using System.CommandLine;
+using System.Text.Json;
 using Citadel.Audit;
 using Citadel.Server.Hosting;
 
 namespace Citadel.Cli;
 
-/// <summary><c>citadel audit verify</c>: checks the audit journal's hash chain offline, from a data directory or a copy of it.</summary>
+/// <summary>
+/// <c>citadel audit verify</c>: checks the audit journal's hash chain offline, from a data directory or a copy of it.
+/// <c>citadel audit flush</c>: makes a running server deliver every trail's pending log files and a digest now.
+/// </summary>
 internal static class AuditCommand
 {
     public static Command Create()
@@ -26,13 +30,50 @@ internal static class AuditCommand
             var report = AuditChainVerifier.Verify(directory, witness);
             if (report.Valid)
             {
-                Console.WriteLine($"OK: {report.Records} records, hash chain intact{(witness is null ? " (no index to check the end against)" : "")}, verified in {started.Elapsed.TotalSeconds:F1} s.");
+                var pruned = report.Pruned > 0 ? $" (continuing from the anchor of {report.Pruned} records pruned by retention)" : "";
+                Console.WriteLine($"OK: {report.Records} records, hash chain intact{pruned}{(witness is null ? " (no index to check the end against)" : "")}, verified in {started.Elapsed.TotalSeconds:F1} s.");
                 return 0;
             }
             Console.WriteLine($"TAMPERED: {report.Problem} (segment {report.Segment}, byte {report.Offset}); {report.Records} records before it verified.");
             return 1;
         });
         command.Subcommands.Add(verify);
+
+        var flush = new Command("flush", "Deliver every trail's pending log files and a signed digest now, instead of at the next interval (needs the administrator credentials).")
+        {
+            Settings.Data, Settings.Config, Settings.Listen, Settings.Http, ServerClient.Endpoint,
+        };
+        flush.SetAction(async parse =>
+        {
+            using var server = new ServerClient(parse);
+            var (ok, text) = await server.SendAsync(HttpMethod.Post, "/citadel/operator/trails/flush", "", "citadel");
+            if (!ok)
+            {
+                await Console.Error.WriteLineAsync(text);
+                return 1;
+            }
+            using var document = JsonDocument.Parse(text);
+            var failed = false;
+            var trails = document.RootElement.GetProperty("trails");
+            if (trails.GetArrayLength() == 0) Console.WriteLine("No trails.");
+            foreach (var trail in trails.EnumerateArray())
+            {
+                var name = trail.GetProperty("trailName").GetString();
+                var files = trail.GetProperty("logFiles").GetArrayLength();
+                var digest = trail.TryGetProperty("digest", out var d) && d.ValueKind == JsonValueKind.String ? d.GetString() : null;
+                Console.WriteLine($"{name}: {files} log file{(files == 1 ? "" : "s")} delivered{(digest is null ? ", no digest" : ", digest " + digest)}");
+                foreach (var (member, what) in new[] { ("logError", "log files"), ("digestError", "digest") })
+                {
+                    if (trail.TryGetProperty(member, out var error) && error.ValueKind == JsonValueKind.String)
+                    {
+                        failed = true;
+                        await Console.Error.WriteLineAsync($"{name}: {what} not delivered (kept pending, retried later): {error.GetString()}");
+                    }
+                }
+            }
+            return failed ? 1 : 0;
+        });
+        command.Subcommands.Add(flush);
         return command;
     }
 }

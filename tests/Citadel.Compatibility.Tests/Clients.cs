@@ -108,6 +108,14 @@ public static class Clients
         }
     }
 
+    /// <summary>Runs a Python script with arguments, with the server's endpoint, CA bundle, region and credentials in its environment.</summary>
+    public static Task<CliResult> PythonScript(CitadelProcess server, string script, params string[] args)
+    {
+        var start = new ProcessStartInfo(Python) { ArgumentList = { script } };
+        foreach (var arg in args) start.ArgumentList.Add(arg);
+        return RunAsync(start, server);
+    }
+
     /// <summary>The machine's Python 3 that has botocore, boto3 and awscli v1.</summary>
     public static string Python => Environment.GetEnvironmentVariable("CITADEL_TEST_PYTHON") ?? "python3";
 

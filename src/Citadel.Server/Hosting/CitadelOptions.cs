@@ -30,6 +30,14 @@ public sealed partial class CitadelOptions
     public string[] TlsNames { get; set; } = [];
     /// <summary>How often scheduled rotation and deletion run, in seconds.</summary>
     public int MaintenanceIntervalSeconds { get; set; } = 60;
+    /// <summary>How often trails deliver log files, in seconds (CloudTrail: about every five minutes).</summary>
+    public int TrailDeliveryIntervalSeconds { get; set; } = 300;
+    /// <summary>How often trails with log file validation deliver a signed digest, in seconds (CloudTrail: hourly).</summary>
+    public int TrailDigestIntervalSeconds { get; set; } = 3600;
+    /// <summary>How long a digest signing key signs before it is replaced, in hours.</summary>
+    public int TrailSigningKeyRotationHours { get; set; } = 24;
+    /// <summary>Days audit events are kept locally (0: for ever); older ones are pruned once every trail delivered them.</summary>
+    public int AuditRetentionDays { get; set; }
     /// <summary>Seconds in-flight requests get to finish on shutdown.</summary>
     public int ShutdownTimeoutSeconds { get; set; } = 30;
     /// <summary>Host name suffixes under which the first label is a bucket (virtual-host-style S3 addressing: bucket.localhost).</summary>
@@ -75,6 +83,10 @@ public sealed partial class CitadelOptions
         if (Partition is not ("aws" or "aws-cn" or "aws-us-gov" or "aws-iso" or "aws-iso-b" or "aws-eusc")) errors.Add($"Citadel:Partition '{Partition}' is not an AWS partition.");
         if (Seal is not ("keyfile" or "shamir")) errors.Add($"Citadel:Seal '{Seal}' must be keyfile or shamir.");
         if (MaintenanceIntervalSeconds < 1) errors.Add("Citadel:MaintenanceIntervalSeconds must be at least 1.");
+        if (TrailDeliveryIntervalSeconds < 1) errors.Add("Citadel:TrailDeliveryIntervalSeconds must be at least 1.");
+        if (TrailDigestIntervalSeconds < 60) errors.Add("Citadel:TrailDigestIntervalSeconds must be at least 60 (digests are named to the second).");
+        if (TrailSigningKeyRotationHours < 1) errors.Add("Citadel:TrailSigningKeyRotationHours must be at least 1.");
+        if (AuditRetentionDays < 0) errors.Add("Citadel:AuditRetentionDays must not be negative (0 keeps events for ever).");
         if (ShutdownTimeoutSeconds < 0) errors.Add("Citadel:ShutdownTimeoutSeconds must not be negative.");
         if (S3WrongCustomerKeyStatus is not (400 or 403)) errors.Add("Citadel:S3WrongCustomerKeyStatus must be 403 (as AWS) or 400.");
         if (S3BucketKeyLifetimeSeconds < 1) errors.Add("Citadel:S3BucketKeyLifetimeSeconds must be at least 1.");
@@ -86,6 +98,14 @@ public sealed partial class CitadelOptions
             errors.Add("CITADEL_ROOT_SECRET_ACCESS_KEY must be at least 8 characters.");
         return errors;
     }
+
+    /// <summary>The trail settings these options give.</summary>
+    public Audit.Trails.TrailSettings TrailSettings() => new(AccountId, Region, Partition)
+    {
+        LogFileInterval = TimeSpan.FromSeconds(TrailDeliveryIntervalSeconds),
+        DigestInterval = TimeSpan.FromSeconds(TrailDigestIntervalSeconds),
+        SigningKeyLifetime = TimeSpan.FromHours(TrailSigningKeyRotationHours),
+    };
 
     [GeneratedRegex("^[0-9]{12}$")]
     private static partial Regex AccountIdPattern();

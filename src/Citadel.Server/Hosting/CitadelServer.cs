@@ -2,6 +2,7 @@ using System.Net.Security;
 using System.Security.Authentication;
 using System.Text.Json;
 using Citadel.Audit;
+using Citadel.Audit.Trails;
 using Citadel.Crypto;
 using Citadel.Iam;
 using Citadel.Iam.Identity;
@@ -59,7 +60,10 @@ public sealed class CitadelServer : IAsyncDisposable
     public SealManager Seal { get; }
 
     /// <summary>Builds the server from configuration; throws <see cref="InvalidSettingsException"/> for bad settings.</summary>
-    public static async Task<CitadelServer> CreateAsync(IConfiguration configuration, TextWriter console)
+    /// <param name="configuration">The settings.</param>
+    /// <param name="console">Where first-start messages (created credentials) go.</param>
+    /// <param name="trailSink">Where trails deliver their files; by default the object store of this server.</param>
+    public static async Task<CitadelServer> CreateAsync(IConfiguration configuration, TextWriter console, ITrailObjectSink? trailSink = null)
     {
         var options = CitadelOptions.Bind(configuration);
         var errors = options.Validate();
@@ -109,7 +113,13 @@ public sealed class CitadelServer : IAsyncDisposable
         var objectKeys = new ObjectKeys(objectCatalog, root, new KmsDataKeys(kms), SystemRandom.Instance, time, options.Partition,
             TimeSpan.FromSeconds(options.S3BucketKeyLifetimeSeconds));
         var objectLayer = new ObjectLayer(objectCatalog, new LocalBlobStore(Path.Combine(dataDirectory, "objects", "blobs")), objectKeys, SystemRandom.Instance, time, options.Region);
-        var services = new IApiService[] { new KmsJsonService(kms, audit), new CloudTrailJsonService(audit), new IamQueryService(iam), new StsQueryService(iam, sessions) }.ToDictionary(s => s.ScopeName);
+        var trailSettings = options.TrailSettings();
+        var sink = trailSink ?? new ObjectStoreTrailSink(objectLayer);
+        var trailRepository = new TrailRepository(store);
+        var signingKeys = new TrailSigningKeys(store, () => root.Current, trailSettings);
+        var trails = new TrailContext(trailRepository, signingKeys, sink, audit, trailSettings, time);
+        var delivery = new TrailDelivery(trailRepository, audit, sink, signingKeys, trailSettings, time, SystemRandom.Instance);
+        var services = new IApiService[] { new KmsJsonService(kms, audit), new CloudTrailJsonService(audit, trails), new IamQueryService(iam), new StsQueryService(iam, sessions) }.ToDictionary(s => s.ScopeName);
         var metrics = new CitadelMetrics();
 
         var builder = WebApplication.CreateSlimBuilder();
@@ -145,13 +155,15 @@ public sealed class CitadelServer : IAsyncDisposable
         builder.Services.AddSingleton(metrics);
         builder.Services.AddSingleton<IAuditStore>(audit);
         builder.Services.AddHostedService(sp => new MaintenanceService(kms, options, sp.GetRequiredService<ILogger<MaintenanceService>>()));
+        builder.Services.AddHostedService(sp => new TrailDeliveryService(delivery, options, sp.GetRequiredService<ILogger<TrailDeliveryService>>()));
+        builder.Services.AddHostedService(sp => new AuditRetentionService(new AuditRetention(audit, trailRepository), options, time, sp.GetRequiredService<ILogger<AuditRetentionService>>()));
 
         var app = builder.Build();
         var pipeline = new RequestPipeline(services, new SigV4Verifier(new CompositeCredentialStore(credentials, iam), time, sessions), new PolicyAuthorizer(iam, options.Partition), audit, root, metrics, options, time,
             app.Services.GetRequiredService<ILogger<RequestPipeline>>());
         var s3 = new S3Endpoint(new S3Operations(objectLayer, kms, options), pipeline.Verifier, pipeline.Authorizer, audit, root, metrics, options, time,
             app.Services.GetRequiredService<ILogger<S3Endpoint>>());
-        var operatorApi = new OperatorApi(seal, new SigV4Verifier(credentials, time));
+        var operatorApi = new OperatorApi(seal, new SigV4Verifier(credentials, time), delivery);
         var logger = app.Services.GetRequiredService<ILogger<CitadelServer>>();
         app.Run(async http =>
         {

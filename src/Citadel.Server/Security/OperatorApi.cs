@@ -1,16 +1,17 @@
 using System.Security.Cryptography;
 using System.Text.Json;
+using Citadel.Audit.Trails;
 using Citadel.Iam;
 using Microsoft.AspNetCore.Http;
 
 namespace Citadel.Server.Security;
 
 /// <summary>
-/// The operator endpoints behind <c>citadel operator</c>: <c>status</c>, <c>init</c> and
+/// The operator endpoints behind <c>citadel operator</c> and <c>citadel audit flush</c>: <c>status</c>, <c>init</c> and
 /// <c>unseal</c> answer without credentials (as Vault's do: a sealed server has none to check),
-/// <c>seal</c> needs the administrator's SigV4 signature (scope service <c>citadel</c>).
+/// <c>seal</c> and <c>trails/flush</c> need the administrator's SigV4 signature (scope service <c>citadel</c>).
 /// </summary>
-public sealed class OperatorApi(SealManager seal, SigV4Verifier verifier)
+public sealed class OperatorApi(SealManager seal, SigV4Verifier verifier, TrailDelivery delivery)
 {
     private sealed record InitRequest(int Shares, int Threshold);
 
@@ -30,7 +31,8 @@ public sealed class OperatorApi(SealManager seal, SigV4Verifier verifier)
                 ("GET", "status") => seal.Status(),
                 ("POST", "init") => Init(Read<InitRequest>(body)),
                 ("POST", "unseal") => seal.Unseal(Read<UnsealRequest>(body).Share),
-                ("POST", "seal") => SealAuthenticated(http),
+                ("POST", "seal") => SealAuthenticated(http, body),
+                ("POST", "trails/flush") => await FlushAuthenticatedAsync(http, body).ConfigureAwait(false),
                 _ => throw new SealException("Unknown operator endpoint."),
             };
             http.Response.ContentType = "application/json";
@@ -60,15 +62,28 @@ public sealed class OperatorApi(SealManager seal, SigV4Verifier verifier)
         return new { shares, status = seal.Status() };
     }
 
-    private SealStatus SealAuthenticated(HttpContext http)
+    private SealStatus SealAuthenticated(HttpContext http, byte[] body)
+    {
+        RequireAdministrator(http, body, "Only the administrator may seal Citadel.");
+        seal.Seal();
+        return seal.Status();
+    }
+
+    /// <summary>Delivers every trail's pending log files and a digest now (citadel audit flush), so nobody waits for the intervals.</summary>
+    private async Task<object> FlushAuthenticatedAsync(HttpContext http, byte[] body)
+    {
+        RequireAdministrator(http, body, "Only the administrator may flush trail delivery.");
+        var outcomes = await delivery.RunAsync(force: true, http.RequestAborted).ConfigureAwait(false);
+        return new { trails = outcomes };
+    }
+
+    private void RequireAdministrator(HttpContext http, byte[] body, string refusal)
     {
         var headers = http.Request.Headers.ToDictionary(h => h.Key.ToLowerInvariant(), h => h.Value.Select(v => v ?? "").ToArray());
         var authenticated = verifier.Verify(new SigV4Request(http.Request.Method, http.Request.Path.Value!, http.Request.QueryString.Value?.TrimStart('?') ?? "", headers,
-            Convert.ToHexStringLower(SHA256.HashData([]))));
+            Convert.ToHexStringLower(SHA256.HashData(body))));
         if (!authenticated.Principal.IsRoot || authenticated.Scope.Service != "citadel")
-            throw new AuthenticationException(AuthenticationErrorKind.SignatureMismatch, "Only the administrator may seal Citadel.");
-        seal.Seal();
-        return seal.Status();
+            throw new AuthenticationException(AuthenticationErrorKind.SignatureMismatch, refusal);
     }
 
     private static async Task Error(HttpContext http, int status, string message)

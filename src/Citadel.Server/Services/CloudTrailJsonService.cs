@@ -1,10 +1,12 @@
 using Citadel.Audit;
+using Citadel.Audit.Trails;
+using Citadel.Audit.Trails.Operations;
 using Citadel.Server.Protocols;
 
 namespace Citadel.Server.Services;
 
-/// <summary>CloudTrail over awsJson1_1: LookupEvents over the audit store.</summary>
-public sealed class CloudTrailJsonService(IAuditStore audit) : IApiService
+/// <summary>CloudTrail over awsJson1_1: LookupEvents over the audit store, and trails (<see cref="TrailOperations"/>).</summary>
+public sealed class CloudTrailJsonService(IAuditStore audit, TrailContext trails) : IApiService
 {
     /// <inheritdoc />
     public string ScopeName => "cloudtrail";
@@ -20,13 +22,26 @@ public sealed class CloudTrailJsonService(IAuditStore audit) : IApiService
     {
         "LookupEvents" => new ApiOperation("LookupEvents", true, typeof(LookupEventsRequest),
             async (_, request, _, ct) => await LookupEventsAsync((LookupEventsRequest)request, ct).ConfigureAwait(false)),
-        _ => null,
+        _ => TrailOperations.All.TryGetValue(operation, out var op)
+            ? new ApiOperation(op.Name, op.ReadOnly, op.RequestType, (_, request, _, ct) => op.ExecuteAsync(trails, request, ct))
+            : null,
     };
+
+    /// <inheritdoc />
+    public Task<IReadOnlyList<Hosting.AuthorizationCheck>> ChecksAsync(ApiOperation operation, object request, ApiCall call, ResourceCollector resources, CancellationToken cancellationToken)
+    {
+        // Trail operations are checked on the trail's ARN, as CloudTrail does (a trail that does not exist yet, by the ARN it would have).
+        var type = request.GetType();
+        var named = type.GetProperty("Name")?.GetValue(request) as string ?? type.GetProperty("TrailName")?.GetValue(request) as string ?? type.GetProperty("ResourceId")?.GetValue(request) as string;
+        var resource = named is null ? "*" : named.StartsWith("arn:", StringComparison.Ordinal) ? named : trails.Settings.TrailArn(named);
+        return Task.FromResult<IReadOnlyList<Hosting.AuthorizationCheck>>([new Hosting.AuthorizationCheck($"cloudtrail:{operation.Name}", resource, null, false, new Dictionary<string, IReadOnlyList<string>>())]);
+    }
 
     /// <inheritdoc />
     public ServiceError? MapError(Exception exception) => exception switch
     {
         CloudTrailException e => new ServiceError(400, e.Type, e.Message),
+        TrailException e => new ServiceError(Model.ErrorOf(e.Code.ToString())?.Status ?? 400, e.Code.ToString(), e.Message),
         InvalidNextTokenException e => new ServiceError(400, "InvalidNextTokenException", e.Message),
         _ => null,
     };
