@@ -98,7 +98,7 @@ public sealed class CitadelServer : IAsyncDisposable
 
         var kmsSettings = new KmsSettings(options.AccountId, options.Region, options.Partition);
         var keys = new KeyRepository(store, root);
-        var kms = new KmsContext(kmsSettings, keys, root, time, SystemRandom.Instance);
+        var kms = new KmsContext(kmsSettings, keys, root, time, SystemRandom.Instance) { Principals = new IamPrincipalDirectory(iam) };
         var services = new IApiService[] { new KmsJsonService(kms, audit), new CloudTrailJsonService(audit), new IamQueryService(iam), new StsQueryService(iam, sessions) }.ToDictionary(s => s.ScopeName);
         var metrics = new CitadelMetrics();
 

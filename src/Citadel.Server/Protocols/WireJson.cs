@@ -15,18 +15,21 @@ public static class WireJson
         Converters = { new EpochSecondsConverter() },
     };
 
-    /// <summary>Members never written to audit records: plaintexts, ciphertexts, key material, secrets.</summary>
+    /// <summary>
+    /// Members never written to audit records: plaintexts, ciphertexts, key material, secrets, and grant tokens
+    /// (CloudTrail shows a grant by its id; a token is a bearer value that names it).
+    /// </summary>
     private static readonly HashSet<string> Sensitive = new(StringComparer.Ordinal)
     {
         "Plaintext", "CiphertextBlob", "PrivateKeyPlaintext", "PrivateKeyCiphertextBlob", "Message", "Signature", "Mac",
         "EncryptedKeyMaterial", "ImportToken", "PublicKey", "CiphertextForRecipient", "SecretAccessKey", "SessionToken",
-        "Password", "GrantTokens",
+        "Password", "GrantTokens", "GrantToken",
     };
 
     /// <summary>Map members whose keys are user data and keep their case.</summary>
     private static readonly HashSet<string> UserMaps = new(StringComparer.Ordinal)
     {
-        "EncryptionContext", "SourceEncryptionContext", "DestinationEncryptionContext",
+        "EncryptionContext", "SourceEncryptionContext", "DestinationEncryptionContext", "EncryptionContextEquals", "EncryptionContextSubset",
     };
 
     /// <summary>A DTO as CloudTrail shows it: camelCase members, sensitive members removed.</summary>
