@@ -48,7 +48,15 @@ public sealed class IamQueryService(IamDirectory directory) : IApiService
             resource = (await directory.FindGroupAsync(groupName, cancellationToken).ConfigureAwait(false))?.Arn
                 ?? $"arn:{call.Principal.Arn.Split(':')[1]}:iam::{call.Principal.AccountId}:group{path}{groupName}";
         }
-        return [new Hosting.AuthorizationCheck($"iam:{operation.Name}", resource, null, false, new Dictionary<string, IReadOnlyList<string>>())];
+        var checks = new List<Hosting.AuthorizationCheck> { new($"iam:{operation.Name}", resource, null, false, new Dictionary<string, IReadOnlyList<string>>()) };
+        // Renaming or moving a user needs the permission on the user as it is and as it will be, as IAM asks.
+        if (request is UpdateUserRequest update && (update.NewUserName is not null || update.NewPath is not null))
+        {
+            var current = await directory.FindUserAsync(update.UserName, cancellationToken).ConfigureAwait(false);
+            var target = $"arn:{call.Principal.Arn.Split(':')[1]}:iam::{call.Principal.AccountId}:user{update.NewPath ?? current?.Path ?? "/"}{update.NewUserName ?? update.UserName}";
+            checks.Add(new Hosting.AuthorizationCheck("iam:UpdateUser", target, null, false, new Dictionary<string, IReadOnlyList<string>>()));
+        }
+        return checks;
     }
 
     /// <inheritdoc />
