@@ -136,6 +136,13 @@ public sealed class JournalAuditStore : IAuditStore
     }
 
     /// <inheritdoc />
+    public Task<StoredEvent?> FindByRequestIdAsync(string requestId, CancellationToken cancellationToken = default)
+    {
+        CatchUp();
+        return Task.FromResult(_index.FindByRequestId(requestId));
+    }
+
+    /// <inheritdoc />
     public async ValueTask DisposeAsync()
     {
         // Drain: everything accepted before shutdown is written before we return.
