@@ -137,9 +137,12 @@ public sealed class CitadelServer : IAsyncDisposable
         builder.Services.AddHostedService(sp => new MaintenanceService(kms, options, sp.GetRequiredService<ILogger<MaintenanceService>>()));
 
         var app = builder.Build();
-        var pipeline = new RequestPipeline(services, new SigV4Verifier(new CompositeCredentialStore(credentials, iam), time, sessions), new PolicyAuthorizer(iam, options.Partition), audit, root, metrics, options, time,
+        var authorizer = new PolicyAuthorizer(iam, options.Partition);
+        var pipeline = new RequestPipeline(services, new SigV4Verifier(new CompositeCredentialStore(credentials, iam), time, sessions), authorizer, audit, root, metrics, options, time,
             app.Services.GetRequiredService<ILogger<RequestPipeline>>());
         var operatorApi = new OperatorApi(seal, new SigV4Verifier(credentials, time));
+        var adminApi = new AdminApi(new RequestExplainer(services, audit, authorizer, secureTransport: !options.Http), new SigV4Verifier(credentials, time), audit, options, time,
+            app.Services.GetRequiredService<ILogger<AdminApi>>());
         var logger = app.Services.GetRequiredService<ILogger<CitadelServer>>();
         app.Run(async http =>
         {
@@ -156,6 +159,8 @@ public sealed class CitadelServer : IAsyncDisposable
             }
             else if (path.StartsWith("/citadel/operator/", StringComparison.Ordinal))
                 await operatorApi.HandleAsync(http).ConfigureAwait(false);
+            else if (path.StartsWith("/citadel/admin/", StringComparison.Ordinal))
+                await adminApi.HandleAsync(http, requestId).ConfigureAwait(false);
             else
                 await pipeline.HandleAsync(http, requestId).ConfigureAwait(false);
         });

@@ -40,6 +40,23 @@ public static class WireJson
         return Sanitize(node);
     }
 
+    /// <summary>
+    /// Binds the request parameters of an audit record back to an operation's request type, leniently: member names
+    /// in any case, and members the audit copy left out (plaintexts, ciphertexts, tokens) simply absent, even where
+    /// the operation requires them. For re-evaluating a logged request, never for serving one.
+    /// </summary>
+    public static object? FromAudit(JsonNode? requestParameters, Type requestType)
+        => (requestParameters ?? new JsonObject()).Deserialize(requestType, Lenient);
+
+    private static readonly JsonSerializerOptions Lenient = new(Options)
+    {
+        PropertyNameCaseInsensitive = true,
+        TypeInfoResolver = new System.Text.Json.Serialization.Metadata.DefaultJsonTypeInfoResolver
+        {
+            Modifiers = { info => { foreach (var property in info.Properties) property.IsRequired = false; } },
+        },
+    };
+
     private static JsonNode? Sanitize(JsonNode? node)
     {
         switch (node)
