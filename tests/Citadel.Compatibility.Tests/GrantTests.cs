@@ -214,6 +214,76 @@ public sealed class GrantTests
     }
 
     [Fact]
+    public async Task CreateGrantIsBoundedByTheGrantThatAllowsItAndByGrantConditionKeys()
+    {
+        await using var server = new CitadelProcess();
+        try
+        {
+            await server.StartAsync();
+            var admin = Clients.Kms(server);
+            var key = (await admin.CreateKeyAsync(new CreateKeyRequest())).KeyMetadata;
+            var bob = As(server, await NewUser(server, "bob"));
+            var carol = As(server, await NewUser(server, "carol"));
+            await NewUser(server, "dave");
+            const string bobArn = "arn:aws:iam::000000000000:user/bob";
+            const string daveArn = "arn:aws:iam::000000000000:user/dave";
+            var web = new Dictionary<string, string> { ["app"] = "web" };
+
+            // Bob may pass on Decrypt for app=web, no more.
+            await admin.CreateGrantAsync(new CreateGrantRequest
+            {
+                KeyId = key.KeyId,
+                GranteePrincipal = bobArn,
+                Operations = [GrantOperation.CreateGrant, GrantOperation.Decrypt],
+                Constraints = new GrantConstraints { EncryptionContextSubset = web },
+            });
+            var passed = await bob.CreateGrantAsync(new CreateGrantRequest
+            {
+                KeyId = key.KeyId,
+                GranteePrincipal = daveArn,
+                Operations = [GrantOperation.Decrypt],
+                Constraints = new GrantConstraints { EncryptionContextEquals = new Dictionary<string, string> { ["app"] = "web", ["env"] = "prod" } },
+            });
+            Assert.Matches("^[0-9a-f]{64}$", passed.GrantId);
+            foreach (var wider in new[]
+            {
+                new CreateGrantRequest { KeyId = key.KeyId, GranteePrincipal = daveArn, Operations = [GrantOperation.Decrypt] },
+                new CreateGrantRequest { KeyId = key.KeyId, GranteePrincipal = daveArn, Operations = [GrantOperation.Encrypt], Constraints = new GrantConstraints { EncryptionContextSubset = web } },
+                new CreateGrantRequest { KeyId = key.KeyId, GranteePrincipal = daveArn, Operations = [GrantOperation.Decrypt], Constraints = new GrantConstraints { EncryptionContextSubset = new Dictionary<string, string> { ["app"] = "ops" } } },
+            })
+            {
+                var refused = await Assert.ThrowsAsync<AmazonKeyManagementServiceException>(() => bob.CreateGrantAsync(wider));
+                Assert.Equal("AccessDeniedException", refused.ErrorCode);
+            }
+
+            // Carol's IAM policy lets her grant only Decrypt, only to dave, only with a constraint (kms:Grant* condition keys).
+            Assert.Equal(0, (await Clients.Aws(server, 1, "iam", "put-user-policy", "--user-name", "carol", "--policy-name", "grant-dave", "--policy-document", """
+                {"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"kms:CreateGrant","Resource":"KEY","Condition":{
+                  "StringEquals":{"kms:GranteePrincipal":"DAVE"},
+                  "ForAllValues:StringEquals":{"kms:GrantOperations":["Decrypt"]},
+                  "Null":{"kms:GrantConstraintType":"false"},
+                  "Bool":{"kms:GrantIsForAWSResource":"false"}}}]}
+                """.Replace("KEY", key.Arn, StringComparison.Ordinal).Replace("DAVE", daveArn, StringComparison.Ordinal))).ExitCode);
+            await carol.CreateGrantAsync(new CreateGrantRequest { KeyId = key.KeyId, GranteePrincipal = daveArn, Operations = [GrantOperation.Decrypt], Constraints = new GrantConstraints { EncryptionContextSubset = web } });
+            foreach (var outside in new[]
+            {
+                new CreateGrantRequest { KeyId = key.KeyId, GranteePrincipal = bobArn, Operations = [GrantOperation.Decrypt], Constraints = new GrantConstraints { EncryptionContextSubset = web } },
+                new CreateGrantRequest { KeyId = key.KeyId, GranteePrincipal = daveArn, Operations = [GrantOperation.Decrypt, GrantOperation.Encrypt], Constraints = new GrantConstraints { EncryptionContextSubset = web } },
+                new CreateGrantRequest { KeyId = key.KeyId, GranteePrincipal = daveArn, Operations = [GrantOperation.Decrypt] },
+            })
+            {
+                var refused = await Assert.ThrowsAsync<AmazonKeyManagementServiceException>(() => carol.CreateGrantAsync(outside));
+                Assert.Equal("AccessDeniedException", refused.ErrorCode);
+            }
+            Assert.Equal(3, (await admin.ListGrantsAsync(new ListGrantsRequest { KeyId = key.KeyId })).Grants.Count);
+        }
+        finally
+        {
+            server.DeleteData();
+        }
+    }
+
+    [Fact]
     public async Task AGrantToARoleWorksForItsSessions()
     {
         await using var server = new CitadelProcess();

@@ -125,14 +125,21 @@ public sealed class GrantTests : IDisposable
     [Fact]
     public async Task KeyStateAndPrincipalsAreChecked()
     {
+        // As AWS's key state table has it for CreateGrant: only enabled keys get grants.
         var keyId = await _kms.NewKey();
-        await _kms.Run<EmptyResponse>("DisableKey", new DisableKeyRequest { KeyId = keyId });
         await Create(keyId);
+        var retirable = await Create(keyId, retiring: Carol);
+        await _kms.Run<EmptyResponse>("DisableKey", new DisableKeyRequest { KeyId = keyId });
+        Assert.Equal(KmsErrorCode.Disabled, await CreateFails(keyId, ["Decrypt"]));
         await _kms.ScheduleDeletion(keyId);
         Assert.Equal(KmsErrorCode.InvalidState, await CreateFails(keyId, ["Decrypt"]));
-        // Listing, retiring and revoking still work on a key pending deletion.
+        Assert.Equal(KmsErrorCode.InvalidState, await CreateFails(await _kms.NewKey(origin: "EXTERNAL"), ["Decrypt"]));
+        // Listing, retiring and revoking work in every key state.
+        Assert.Equal(2, (await List(keyId)).Count);
+        await _kms.Run<EmptyResponse>("RetireGrant", new RetireGrantRequest { GrantToken = retirable.GrantToken });
         var grant = Assert.Single(await List(keyId));
         await _kms.Run<EmptyResponse>("RevokeGrant", new RevokeGrantRequest { KeyId = keyId, GrantId = grant.GrantId });
+        Assert.Empty(await List(keyId));
 
         var other = await _kms.NewKey();
         Assert.Equal(KmsErrorCode.InvalidArn, await CreateFails(other, ["Decrypt"], grantee: "bob"));

@@ -100,6 +100,9 @@ public static class GrantOperations
             throw new KmsException(KmsErrorCode.InvalidGrantId, $"Invalid grant id {grantId}: a grant id is 64 hexadecimal characters.");
     }
 
-    /// <summary>The key must not be pending deletion to get a grant (the other states may, as in AWS).</summary>
-    public static void RequireGrantable(KeyRecord key) => KeyGuards.RequireNotPendingDeletion(key);
+    /// <summary>
+    /// A key gets grants only while it is enabled, as AWS's key state table has it for CreateGrant (the same row as
+    /// Decrypt): DisabledException when disabled, KMSInvalidStateException when pending deletion or import.
+    /// </summary>
+    public static void RequireGrantable(KeyRecord key) => KeyGuards.RequireEnabled(key);
 }

@@ -36,7 +36,7 @@ public sealed class CreateGrantResponse
 }
 
 /// <summary>
-/// Adds a grant to a key. The key must not be pending deletion; the operations must suit the key and the
+/// Adds a grant to a key. The key must be enabled; the operations must suit the key and the
 /// constraints the operations (see <see cref="GrantOperations.Validate"/>); the principals must exist. A request with
 /// a Name and the same parameters as an existing grant of that name is a retry: it returns that grant's id (and a
 /// new token) without creating another.
