@@ -42,6 +42,7 @@ public sealed class AuditIndex
             CREATE INDEX IF NOT EXISTS events_akid ON events(access_key_id, event_time);
             CREATE INDEX IF NOT EXISTS resources_name ON event_resources(name, seq);
             CREATE INDEX IF NOT EXISTS resources_type ON event_resources(type, seq);
+            CREATE INDEX IF NOT EXISTS events_request ON events(json_extract(body, '$.requestID'));
             """);
     }
 
@@ -171,19 +172,9 @@ public sealed class AuditIndex
                 _ => throw new ArgumentOutOfRangeException(nameof(query)),
             });
         }
-        command.CommandText = $"SELECT e.seq, e.event_id, e.event_time, e.event_name, e.event_source, e.username, e.access_key_id, e.read_only, e.body FROM events e {where} ORDER BY e.event_time DESC, e.seq DESC LIMIT $limit";
+        command.CommandText = $"SELECT {Columns} FROM events e {where} ORDER BY e.event_time DESC, e.seq DESC LIMIT $limit";
         command.Parameters.AddWithValue("$limit", query.MaxResults + 1);
-        var rows = new List<(long Seq, long Time, StoredEvent Event)>();
-        using (var reader = command.ExecuteReader())
-        {
-            while (reader.Read())
-            {
-                var body = reader.GetString(8);
-                rows.Add((reader.GetInt64(0), reader.GetInt64(2), new StoredEvent(reader.GetString(1), reader.GetString(3), reader.GetInt64(7) != 0,
-                    reader.IsDBNull(6) ? null : reader.GetString(6), DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(2)),
-                    reader.GetString(4), reader.IsDBNull(5) ? null : reader.GetString(5), ResourcesOf(body), body)));
-            }
-        }
+        var rows = Read(command);
         string? next = null;
         if (rows.Count > query.MaxResults)
         {
@@ -191,6 +182,33 @@ public sealed class AuditIndex
             next = EncodeToken(rows[^1].Time, rows[^1].Seq);
         }
         return new AuditPage(rows.Select(r => r.Event).ToList(), next);
+    }
+
+    /// <summary>The event of a request id (the newest, should a client reuse one), or null.</summary>
+    public StoredEvent? FindByRequestId(string requestId)
+    {
+        using var connection = _factory.Open();
+        using var command = connection.CreateCommand();
+        // Matches the expression index events_request, so the lookup does not scan the events.
+        command.CommandText = $"SELECT {Columns} FROM events e WHERE json_extract(e.body, '$.requestID') = $v ORDER BY e.seq DESC LIMIT 1";
+        command.Parameters.AddWithValue("$v", requestId);
+        return Read(command) is [var row] ? row.Event : null;
+    }
+
+    private const string Columns = "e.seq, e.event_id, e.event_time, e.event_name, e.event_source, e.username, e.access_key_id, e.read_only, e.body";
+
+    private static List<(long Seq, long Time, StoredEvent Event)> Read(SqliteCommand command)
+    {
+        var rows = new List<(long Seq, long Time, StoredEvent Event)>();
+        using var reader = command.ExecuteReader();
+        while (reader.Read())
+        {
+            var body = reader.GetString(8);
+            rows.Add((reader.GetInt64(0), reader.GetInt64(2), new StoredEvent(reader.GetString(1), reader.GetString(3), reader.GetInt64(7) != 0,
+                reader.IsDBNull(6) ? null : reader.GetString(6), DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(2)),
+                reader.GetString(4), reader.IsDBNull(5) ? null : reader.GetString(5), ResourcesOf(body), body)));
+        }
+        return rows;
     }
 
     private static List<AuditResource> ResourcesOf(string body)

@@ -42,6 +42,27 @@ public interface IAuditStore : IAsyncDisposable
 
     /// <summary>Looks events up, newest first.</summary>
     Task<AuditPage> LookupAsync(AuditQuery query, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// The event of a request id (the x-amzn-RequestId a caller got), or null. CloudTrail's LookupEvents has no
+    /// request id attribute; by default this scans the events, which a store with an index should answer faster.
+    /// </summary>
+    async Task<StoredEvent?> FindByRequestIdAsync(string requestId, CancellationToken cancellationToken = default)
+    {
+        string? token = null;
+        do
+        {
+            var page = await LookupAsync(new AuditQuery(null, null, null, null, 50, token), cancellationToken).ConfigureAwait(false);
+            foreach (var e in page.Events)
+            {
+                using var record = System.Text.Json.JsonDocument.Parse(e.CloudTrailEvent);
+                if (record.RootElement.TryGetProperty("requestID", out var id) && id.GetString() == requestId) return e;
+            }
+            token = page.NextToken;
+        }
+        while (token is not null);
+        return null;
+    }
 }
 
 /// <summary>The audit store could not record an event.</summary>

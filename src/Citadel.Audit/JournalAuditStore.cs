@@ -187,6 +187,13 @@ public sealed class JournalAuditStore : IAuditStore, IJournalSource
     }
 
     /// <inheritdoc />
+    public Task<StoredEvent?> FindByRequestIdAsync(string requestId, CancellationToken cancellationToken = default)
+    {
+        CatchUp();
+        return Task.FromResult(_index.FindByRequestId(requestId));
+    }
+
+    /// <inheritdoc />
     public async ValueTask DisposeAsync()
     {
         if (Interlocked.Exchange(ref _disposed, 1) == 1) return;

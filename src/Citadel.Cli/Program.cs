@@ -7,4 +7,5 @@ root.Subcommands.Add(EnvCommand.Create());
 root.Subcommands.Add(OperatorCommand.Create());
 root.Subcommands.Add(AuditCommand.Create());
 root.Subcommands.Add(KmsCommand.Create());
+root.Subcommands.Add(IamCommand.Create());
 return await root.Parse(args).InvokeAsync();

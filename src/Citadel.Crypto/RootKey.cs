@@ -56,6 +56,12 @@ public sealed class RootKey : IDisposable
         return plaintext;
     }
 
+    /// <summary>
+    /// Derives a subkey for one purpose (HKDF-SHA256 with <paramref name="purpose"/> as info), for values that are
+    /// authenticated rather than wrapped (KMS grant tokens). Distinct purposes give independent keys.
+    /// </summary>
+    public void Derive(ReadOnlySpan<byte> purpose, Span<byte> output) => Hkdf256.DeriveKey(_key, default, purpose, output);
+
     /// <summary>A short public fingerprint of the key (SHA-256 of a derived value), to check shares or key files match.</summary>
     public string Fingerprint()
     {

@@ -1,4 +1,5 @@
 using Citadel.Crypto;
+using Citadel.Kms.Grants;
 using Citadel.Kms.Keys;
 
 namespace Citadel.Kms;
@@ -18,6 +19,10 @@ public sealed class KmsContext(KmsSettings settings, KeyRepository keys, RootKey
     public IRandom Random { get; } = random;
     /// <summary>Resolves key identifiers.</summary>
     public KeyResolver Resolver { get; } = new(settings, keys, time, random);
+    /// <summary>Grants on the keys.</summary>
+    public GrantStore Grants { get; } = new(keys);
+    /// <summary>Checks grantee and retiring principals exist; null accepts any principal ARN of the account.</summary>
+    public IPrincipalDirectory? Principals { get; init; }
 }
 
 /// <summary>One call: who makes it, and what it touched (for the audit record and metrics).</summary>

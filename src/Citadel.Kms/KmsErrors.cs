@@ -49,6 +49,8 @@ public enum KmsErrorCode
     DryRunOperation,
     /// <summary>InvalidGrantTokenException.</summary>
     InvalidGrantToken,
+    /// <summary>InvalidGrantIdException.</summary>
+    InvalidGrantId,
     /// <summary>KMSInternalException.</summary>
     Internal,
     /// <summary>The server is sealed: no key material is available.</summary>

@@ -27,7 +27,11 @@ public abstract class KmsOperation<TRequest, TResponse> : IKmsOperation where TR
     public abstract Task<TResponse> ExecuteAsync(KmsContext context, KmsCall call, TRequest request, CancellationToken cancellationToken);
 
     async Task<object?> IKmsOperation.ExecuteAsync(KmsContext context, KmsCall call, object request, CancellationToken cancellationToken)
-        => await ExecuteAsync(context, call, (TRequest)request, cancellationToken).ConfigureAwait(false);
+    {
+        // Every operation that takes grant tokens refuses ones Citadel did not issue, before anything else.
+        Grants.GrantTokens.CheckRequest(context.Root, request);
+        return await ExecuteAsync(context, call, (TRequest)request, cancellationToken).ConfigureAwait(false);
+    }
 }
 
 /// <summary>The response of operations that return nothing.</summary>

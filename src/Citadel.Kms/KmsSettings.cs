@@ -12,6 +12,9 @@ public sealed record KmsSettings(string AccountId, string Region, string Partiti
     /// <summary>The alias ARN of an alias name (alias/...).</summary>
     public string AliasArn(string aliasName) => $"arn:{Partition}:kms:{Region}:{AccountId}:{aliasName}";
 
+    /// <summary>The most grants one key can have (AWS's quota is 50,000).</summary>
+    public int MaxGrantsPerKey { get; init; } = 50_000;
+
     /// <summary>The account's root ARN.</summary>
     public string RootArn => $"arn:{Partition}:iam::{AccountId}:root";
 }

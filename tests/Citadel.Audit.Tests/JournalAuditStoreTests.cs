@@ -42,6 +42,34 @@ public sealed class JournalAuditStoreTests : IAsyncLifetime
         => _store.LookupAsync(new AuditQuery(attribute, value, start, end, max, token));
 
     [Fact]
+    public async Task EventsAreFoundByRequestIdWithTheIndexAndWithTheScanningDefault()
+    {
+        for (var i = 1; i <= 120; i++) await _store.AppendAsync(Event(i, resource: "arn:k1"));
+        var found = await _store.FindByRequestIdAsync("req-7");
+        Assert.Equal("00000000-0000-0000-0000-000000000007", found!.EventId);
+        Assert.Contains("\"requestID\":\"req-7\"", found.CloudTrailEvent, StringComparison.Ordinal);
+        Assert.Null(await _store.FindByRequestIdAsync("req-999"));
+        // The interface's default (for stores without an index) pages through every event.
+        IAuditStore scanning = new ScanningOnly(_store);
+        Assert.Equal(found.EventId, (await scanning.FindByRequestIdAsync("req-7"))!.EventId);
+        Assert.Null(await scanning.FindByRequestIdAsync("req-999"));
+
+        // The index is derived: rebuilt from the journal, it finds the same event.
+        await _store.DisposeAsync();
+        SqliteConnection.ClearAllPools();
+        File.Delete(Path.Combine(_directory, "index.db"));
+        _store = new JournalAuditStore(_directory);
+        Assert.Equal(found.EventId, (await _store.FindByRequestIdAsync("req-7"))!.EventId);
+    }
+
+    private sealed class ScanningOnly(IAuditStore inner) : IAuditStore
+    {
+        public Task AppendAsync(AuditEvent auditEvent, CancellationToken cancellationToken = default) => inner.AppendAsync(auditEvent, cancellationToken);
+        public Task<AuditPage> LookupAsync(AuditQuery query, CancellationToken cancellationToken = default) => inner.LookupAsync(query, cancellationToken);
+        public ValueTask DisposeAsync() => ValueTask.CompletedTask;
+    }
+
+    [Fact]
     public async Task EveryLookupAttributeFilters()
     {
         await _store.AppendAsync(Event(1, "CreateKey", readOnly: false, resource: "arn:k1"));

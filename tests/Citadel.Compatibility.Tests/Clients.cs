@@ -92,7 +92,7 @@ public static class Clients
     }
 
     /// <summary>Runs a Python script with boto3 against the server (endpoint in CITADEL_ENDPOINT).</summary>
-    public static async Task<CliResult> Boto3(CitadelProcess server, string script)
+    public static async Task<CliResult> Boto3(CitadelProcess server, string script, IReadOnlyDictionary<string, string>? environment = null)
     {
         var path = Path.Combine(Path.GetTempPath(), "citadel-boto3-" + Guid.NewGuid().ToString("N") + ".py");
         await File.WriteAllTextAsync(path, script);
@@ -100,7 +100,7 @@ public static class Clients
         {
             var start = new ProcessStartInfo(Python) { ArgumentList = { path } };
             start.Environment["CITADEL_ENDPOINT"] = server.Endpoint;
-            return await RunAsync(start, server);
+            return await RunAsync(start, server, environment);
         }
         finally
         {

@@ -96,6 +96,86 @@ public sealed class IamTests
     }
 
     [Fact]
+    public async Task RenamedUsersKeepTheirKeysPoliciesAndGroups()
+    {
+        await using var server = new CitadelProcess();
+        try
+        {
+            await server.StartAsync();
+            Assert.Equal(0, (await Clients.Aws(server, 1, "iam", "create-user", "--user-name", "bob")).ExitCode);
+            Assert.Equal(0, (await Clients.Aws(server, 1, "iam", "create-user", "--user-name", "carol")).ExitCode);
+            var key = JsonDocument.Parse((await Clients.Aws(server, 1, "iam", "create-access-key", "--user-name", "bob", "--output", "json")).StdOut).RootElement.GetProperty("AccessKey");
+            var bob = As(key.GetProperty("AccessKeyId").GetString()!, key.GetProperty("SecretAccessKey").GetString()!);
+            // One permission from each source: a group's inline policy, the user's inline policy, a managed policy.
+            Assert.Equal(0, (await Clients.Aws(server, 1, "iam", "create-group", "--group-name", "readers")).ExitCode);
+            Assert.Equal(0, (await Clients.Aws(server, 1, "iam", "put-group-policy", "--group-name", "readers", "--policy-name", "list-keys", "--policy-document",
+                """{"Version":"2012-10-17","Statement":[{"Sid":"ListKeys","Effect":"Allow","Action":"kms:ListKeys","Resource":"*"}]}""")).ExitCode);
+            Assert.Equal(0, (await Clients.Aws(server, 1, "iam", "add-user-to-group", "--group-name", "readers", "--user-name", "bob")).ExitCode);
+            Assert.Equal(0, (await Clients.Aws(server, 1, "iam", "put-user-policy", "--user-name", "bob", "--policy-name", "aliases", "--policy-document",
+                """{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"kms:ListAliases","Resource":"*"}]}""")).ExitCode);
+            var managed = JsonDocument.Parse((await Clients.Aws(server, 1, "iam", "create-policy", "--policy-name", "random", "--output", "json", "--policy-document",
+                """{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"kms:GenerateRandom","Resource":"*"}]}""")).StdOut).RootElement.GetProperty("Policy").GetProperty("Arn").GetString()!;
+            Assert.Equal(0, (await Clients.Aws(server, 1, "iam", "attach-user-policy", "--user-name", "bob", "--policy-arn", managed)).ExitCode);
+
+            // GetGroupPolicy returns the document URL-encoded; the CLI decodes it.
+            var groupPolicy = await Clients.Aws(server, 1, "iam", "get-group-policy", "--group-name", "readers", "--policy-name", "list-keys", "--output", "json");
+            Assert.True(groupPolicy.ExitCode == 0, groupPolicy.StdErr);
+            var groupDocument = JsonDocument.Parse(groupPolicy.StdOut).RootElement;
+            Assert.Equal("readers", groupDocument.GetProperty("GroupName").GetString());
+            Assert.Equal("ListKeys", groupDocument.GetProperty("PolicyDocument").GetProperty("Statement")[0].GetProperty("Sid").GetString());
+            Assert.Contains("NoSuchEntity", (await Clients.Aws(server, 2, "iam", "get-group-policy", "--group-name", "readers", "--policy-name", "nope")).StdErr, StringComparison.Ordinal);
+
+            Assert.Contains("EntityAlreadyExists", (await Clients.Aws(server, 1, "iam", "update-user", "--user-name", "bob", "--new-user-name", "Carol")).StdErr, StringComparison.Ordinal);
+            var renamed = await Clients.Aws(server, 2, "iam", "update-user", "--user-name", "bob", "--new-user-name", "robert", "--new-path", "/eng/");
+            Assert.True(renamed.ExitCode == 0, renamed.StdErr);
+
+            // The same access key now signs as robert, with everything bob had.
+            var identity = await Clients.Aws(server, 1, bob, "sts", "get-caller-identity", "--output", "json");
+            Assert.Equal("arn:aws:iam::000000000000:user/eng/robert", JsonDocument.Parse(identity.StdOut).RootElement.GetProperty("Arn").GetString());
+            foreach (var allowed in new[] { new[] { "kms", "list-keys" }, ["kms", "list-aliases"], ["kms", "generate-random", "--number-of-bytes", "8"] })
+            {
+                var result = await Clients.Aws(server, 1, bob, allowed);
+                Assert.True(result.ExitCode == 0, string.Join(' ', allowed) + ": " + result.StdErr);
+            }
+            Assert.Contains("user/eng/robert is not authorized to perform: kms:CreateKey", (await Clients.Aws(server, 1, bob, "kms", "create-key")).StdErr, StringComparison.Ordinal);
+            Assert.Contains("NoSuchEntity", (await Clients.Aws(server, 1, "iam", "get-user", "--user-name", "bob")).StdErr, StringComparison.Ordinal);
+            var user = JsonDocument.Parse((await Clients.Aws(server, 1, "iam", "get-user", "--user-name", "robert", "--output", "json")).StdOut).RootElement.GetProperty("User");
+            Assert.Equal("/eng/", user.GetProperty("Path").GetString());
+            Assert.Equal(key.GetProperty("AccessKeyId").GetString(), JsonDocument.Parse((await Clients.Aws(server, 1, "iam", "list-access-keys", "--user-name", "robert", "--output", "json")).StdOut)
+                .RootElement.GetProperty("AccessKeyMetadata")[0].GetProperty("AccessKeyId").GetString());
+            Assert.Equal("readers", JsonDocument.Parse((await Clients.Aws(server, 1, "iam", "list-groups-for-user", "--user-name", "robert", "--output", "json")).StdOut)
+                .RootElement.GetProperty("Groups")[0].GetProperty("GroupName").GetString());
+            Assert.Equal("robert", JsonDocument.Parse((await Clients.Aws(server, 1, "iam", "get-group", "--group-name", "readers", "--output", "json")).StdOut)
+                .RootElement.GetProperty("Users")[0].GetProperty("UserName").GetString());
+            Assert.Equal(managed, JsonDocument.Parse((await Clients.Aws(server, 1, "iam", "list-attached-user-policies", "--user-name", "robert", "--output", "json")).StdOut)
+                .RootElement.GetProperty("AttachedPolicies")[0].GetProperty("PolicyArn").GetString());
+
+            // Renaming needs the permission on the user as it is and as it will be.
+            Assert.Equal(0, (await Clients.Aws(server, 1, "iam", "create-user", "--user-name", "ops")).ExitCode);
+            var opsKey = JsonDocument.Parse((await Clients.Aws(server, 1, "iam", "create-access-key", "--user-name", "ops", "--output", "json")).StdOut).RootElement.GetProperty("AccessKey");
+            var ops = As(opsKey.GetProperty("AccessKeyId").GetString()!, opsKey.GetProperty("SecretAccessKey").GetString()!);
+            Assert.Equal(0, (await Clients.Aws(server, 1, "iam", "put-user-policy", "--user-name", "ops", "--policy-name", "rename-carol", "--policy-document",
+                """{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"iam:UpdateUser","Resource":"arn:aws:iam::000000000000:user/carol"}]}""")).ExitCode);
+            var halfAllowed = await Clients.Aws(server, 1, ops, "iam", "update-user", "--user-name", "carol", "--new-user-name", "dave");
+            Assert.Contains("not authorized to perform: iam:UpdateUser on resource: arn:aws:iam::000000000000:user/dave", halfAllowed.StdErr, StringComparison.Ordinal);
+            Assert.Equal(0, (await Clients.Aws(server, 1, "iam", "get-user", "--user-name", "carol")).ExitCode);
+
+            // The rename survives a restart.
+            await server.StopAsync();
+            await using var restarted = new CitadelProcess(server.DataDirectory);
+            await restarted.StartAsync();
+            var again = await Clients.Aws(restarted, 1, bob, "sts", "get-caller-identity", "--output", "json");
+            Assert.True(again.ExitCode == 0, again.StdErr);
+            Assert.Equal("arn:aws:iam::000000000000:user/eng/robert", JsonDocument.Parse(again.StdOut).RootElement.GetProperty("Arn").GetString());
+            Assert.Equal(0, (await Clients.Aws(restarted, 1, bob, "kms", "list-keys")).ExitCode);
+        }
+        finally
+        {
+            server.DeleteData();
+        }
+    }
+
+    [Fact]
     public async Task QueryProtocolValidationAndUnknownActionsGetXmlErrors()
     {
         await using var server = new CitadelProcess();

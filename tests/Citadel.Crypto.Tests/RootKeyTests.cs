@@ -91,6 +91,29 @@ public sealed class RootKeyTests
     }
 
     [Fact]
+    public void Derived_subkeys_depend_on_the_purpose_and_the_key()
+    {
+        using var first = new RootKey(KeyBytes);
+        using var second = new RootKey(KeyBytes);
+        using var other = RootKey.Generate();
+        var a = new byte[32];
+        var b = new byte[32];
+        var c = new byte[32];
+        var d = new byte[32];
+        first.Derive("citadel/test/a"u8, a);
+        second.Derive("citadel/test/a"u8, b);
+        first.Derive("citadel/test/b"u8, c);
+        other.Derive("citadel/test/a"u8, d);
+        Assert.Equal(a, b);
+        Assert.NotEqual(a, c);
+        Assert.NotEqual(a, d);
+        // HKDF-SHA256(ikm = 00..1f, salt = empty, info = purpose), as the fingerprint is.
+        var expected = new byte[32];
+        System.Security.Cryptography.HKDF.DeriveKey(System.Security.Cryptography.HashAlgorithmName.SHA256, KeyBytes, expected, [], "citadel/test/a"u8.ToArray());
+        Assert.Equal(expected, a);
+    }
+
+    [Fact]
     public void Export_returns_the_key_and_constructor_rejects_wrong_sizes()
     {
         using var rootKey = new RootKey(KeyBytes);

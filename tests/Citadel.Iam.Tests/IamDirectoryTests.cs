@@ -70,4 +70,42 @@ public sealed class IamDirectoryTests : IDisposable
         Assert.Null(await _iam.FindUserAsync("carol"));
         Assert.Null(_iam.Find(key.AccessKeyId));
     }
+    [Fact]
+    public async Task RenamedUsersKeepTheirKeysPoliciesAndGroups()
+    {
+        var user = await _iam.CreateUserAsync("bob", "/", new Dictionary<string, string> { ["team"] = "red" });
+        var (key, secret) = await _iam.CreateAccessKeyAsync("bob");
+        await _iam.MutateUserAsync("bob", u =>
+        {
+            u.InlinePolicies["p"] = "{}";
+            u.Groups.Add("readers");
+            return true;
+        });
+        await _iam.CreateUserAsync("carol", "/", new Dictionary<string, string>());
+
+        var conflict = await Assert.ThrowsAsync<IamException>(() => _iam.UpdateUserAsync("bob", "CAROL", null));
+        Assert.Equal(IamErrorCode.EntityAlreadyExistsException, conflict.Code);
+        Assert.Equal(IamErrorCode.NoSuchEntityException, (await Assert.ThrowsAsync<IamException>(() => _iam.UpdateUserAsync("nobody", "x", null))).Code);
+
+        var renamed = await _iam.UpdateUserAsync("BOB", "robert", "/eng/");
+        Assert.Equal("arn:aws:iam::111122223333:user/eng/robert", renamed.Arn);
+        Assert.Equal(user.UserId, renamed.UserId);
+        Assert.Null(await _iam.FindUserAsync("bob"));
+        var stored = await _iam.GetUserAsync("robert");
+        Assert.Equal(("/eng/", "red", "{}", "readers"), (stored.Path, stored.Tags["team"], stored.InlinePolicies["p"], Assert.Single(stored.Groups)));
+        Assert.Equal(user.CreateDate, stored.CreateDate);
+
+        // The access key follows the user, in the store and in memory.
+        Assert.Equal(key.AccessKeyId, Assert.Single(await _iam.KeysOfAsync("robert")).AccessKeyId);
+        var credential = _iam.Find(key.AccessKeyId)!;
+        Assert.Equal(secret, credential.SecretAccessKey);
+        Assert.Equal(("robert", renamed.Arn, user.UserId), (credential.Principal.UserName, credential.Principal.Arn, credential.Principal.PrincipalId));
+        _iam.ForgetCredentials();
+        await _iam.LoadCredentialsAsync();
+        Assert.Equal("robert", _iam.Find(key.AccessKeyId)!.Principal.UserName);
+
+        // A change of case only keeps the document.
+        Assert.Equal("arn:aws:iam::111122223333:user/eng/Robert", (await _iam.UpdateUserAsync("robert", "Robert", null)).Arn);
+        Assert.Equal("Robert", (await _iam.GetUserAsync("robert")).UserName);
+    }
 }

@@ -7,16 +7,16 @@ namespace Citadel.Kms.Tests;
 /// <summary>A KMS context on a fresh SQLite store in a temp directory, with a controllable clock.</summary>
 public sealed class TestKms : IDisposable
 {
-    public TestKms()
+    public TestKms(int? maxGrantsPerKey = null, Grants.IPrincipalDirectory? principals = null)
     {
         Directory = Path.Combine(Path.GetTempPath(), "citadel-kms-test-" + Guid.NewGuid().ToString("N"));
         System.IO.Directory.CreateDirectory(Directory);
         Store = new SqliteDocumentStore(Path.Combine(Directory, "metadata.db"));
         Root = new RootKeyHolder();
         Root.Unseal(RootKey.Generate());
-        Settings = new KmsSettings("111122223333", "us-east-1", "aws");
+        Settings = new KmsSettings("111122223333", "us-east-1", "aws") { MaxGrantsPerKey = maxGrantsPerKey ?? 50_000 };
         Keys = new KeyRepository(Store, Root);
-        Context = new KmsContext(Settings, Keys, Root, Time, SystemRandom.Instance);
+        Context = new KmsContext(Settings, Keys, Root, Time, SystemRandom.Instance) { Principals = principals };
     }
 
     public string Directory { get; }

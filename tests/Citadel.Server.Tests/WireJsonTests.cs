@@ -30,6 +30,26 @@ public sealed class WireJsonTests
     }
 
     [Fact]
+    public void AuditCopyOfGrantsKeepsTheGrantIdAndConstraintKeysButNoToken()
+    {
+        var request = WireJson.ForAudit(new Citadel.Kms.Operations.CreateGrantRequest
+        {
+            KeyId = "k",
+            GranteePrincipal = "arn:aws:iam::111122223333:user/bob",
+            Operations = ["Decrypt"],
+            Constraints = new Citadel.Kms.Model.GrantConstraints { EncryptionContextSubset = new() { ["Department"] = "IT" } },
+            GrantTokens = ["secret-token"],
+        })!.AsObject();
+        Assert.Equal("IT", request["constraints"]!["encryptionContextSubset"]!["Department"]!.GetValue<string>());
+        Assert.False(request.ContainsKey("grantTokens"));
+        var response = WireJson.ForAudit(new Citadel.Kms.Operations.CreateGrantResponse { GrantId = "g1", GrantToken = "secret-token" })!.AsObject();
+        Assert.Equal("g1", response["grantId"]!.GetValue<string>());
+        Assert.False(response.ContainsKey("grantToken"));
+        var retire = WireJson.ForAudit(new Citadel.Kms.Operations.RetireGrantRequest { GrantToken = "secret-token" })!.ToJsonString();
+        Assert.DoesNotContain("secret-token", retire, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void TimestampsAreEpochSeconds()
     {
         var json = System.Text.Json.JsonSerializer.Serialize(new Sample { CreationDate = DateTimeOffset.FromUnixTimeMilliseconds(1_700_000_000_500) }, WireJson.Options);

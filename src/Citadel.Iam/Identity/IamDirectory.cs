@@ -119,6 +119,70 @@ public sealed class IamDirectory(IDocumentStore store, Func<RootKey> rootKey, st
         }
     }
 
+    /// <summary>
+    /// Renames a user or moves it to another path (UpdateUser). The user keeps its id, access keys, policies, groups
+    /// and tags: its document moves to the new name and its access keys follow it in the same atomic write, and the
+    /// credentials in memory take the new ARN at once. EntityAlreadyExists when another user has the new name.
+    /// </summary>
+    public async Task<IamUserRecord> UpdateUserAsync(string userName, string? newUserName, string? newPath, CancellationToken cancellationToken = default)
+    {
+        await _writeLock.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            var oldId = userName.ToLowerInvariant();
+            var document = await store.GetAsync(UsersCollection, oldId, cancellationToken).ConfigureAwait(false)
+                ?? throw new IamException(IamErrorCode.NoSuchEntityException, $"The user with name {userName} cannot be found.");
+            var user = JsonSerializer.Deserialize<IamUserRecord>(document.Body)!;
+            var name = newUserName ?? user.UserName;
+            var path = newPath ?? user.Path;
+            var newId = name.ToLowerInvariant();
+            var moved = new IamUserRecord
+            {
+                UserName = name,
+                UserId = user.UserId,
+                Path = path,
+                Arn = $"arn:{partition}:iam::{accountId}:user{path}{name}",
+                CreateDate = user.CreateDate,
+                Tags = user.Tags,
+                InlinePolicies = user.InlinePolicies,
+                AttachedPolicies = user.AttachedPolicies,
+                Groups = user.Groups,
+            };
+            var writes = new List<DocumentWrite>();
+            if (newId == oldId)
+            {
+                writes.Add(new DocumentWrite(UsersCollection, oldId, JsonSerializer.Serialize(moved), document.Revision));
+            }
+            else
+            {
+                if (await store.GetAsync(UsersCollection, newId, cancellationToken).ConfigureAwait(false) is not null)
+                    throw new IamException(IamErrorCode.EntityAlreadyExistsException, $"User with name {name} already exists.");
+                writes.Add(new DocumentWrite(UsersCollection, oldId, null, document.Revision));
+                writes.Add(new DocumentWrite(UsersCollection, newId, JsonSerializer.Serialize(moved), 0));
+            }
+            var keys = await KeysOfAsync(user.UserName, cancellationToken).ConfigureAwait(false);
+            foreach (var key in keys)
+            {
+                var keyDocument = await store.GetAsync(KeysCollection, key.AccessKeyId, cancellationToken).ConfigureAwait(false);
+                if (keyDocument is null) continue;
+                var renamed = new AccessKeyRecord { AccessKeyId = key.AccessKeyId, UserName = name, Status = key.Status, CreateDate = key.CreateDate, WrappedSecret = key.WrappedSecret };
+                writes.Add(new DocumentWrite(KeysCollection, key.AccessKeyId, JsonSerializer.Serialize(renamed), keyDocument.Revision));
+            }
+            await store.WriteAsync(writes, cancellationToken).ConfigureAwait(false);
+            // The signing keys now authenticate the user under its new name and ARN.
+            foreach (var key in keys)
+            {
+                if (_credentials.TryGetValue(key.AccessKeyId, out var credential))
+                    _credentials[key.AccessKeyId] = credential with { Principal = PrincipalOf(moved, key.AccessKeyId) };
+            }
+            return moved;
+        }
+        finally
+        {
+            _writeLock.Release();
+        }
+    }
+
     /// <summary>Applies <paramref name="change"/> to a fresh copy of the user and saves it atomically.</summary>
     public Task<T> MutateUserAsync<T>(string userName, Func<IamUserRecord, T> change, CancellationToken cancellationToken = default)
         => MutateAsync<IamUserRecord, T>(UsersCollection, userName.ToLowerInvariant(), $"The user with name {userName} cannot be found.",

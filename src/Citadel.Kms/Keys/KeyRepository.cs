@@ -114,7 +114,26 @@ public sealed class KeyRepository
     }
 
     /// <summary>
-    /// Destroys a key: its document, its material, and the aliases that point at it — only when
+    /// Runs <paramref name="action"/> under the repository's write lock, with the key as stored at that moment (null
+    /// when it does not exist): writes of documents that belong to a key (its grants) are then serialized with the
+    /// key's own writes, so none can outlive the key's destruction.
+    /// </summary>
+    internal async Task<T> WithKeyLockedAsync<T>(string keyId, Func<KeyRecord?, Task<T>> action, CancellationToken cancellationToken)
+    {
+        await _writeLock.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            var document = await _store.GetAsync(KeysCollection, keyId, cancellationToken).ConfigureAwait(false);
+            return await action(document is null ? null : Deserialize(document.Body)).ConfigureAwait(false);
+        }
+        finally
+        {
+            _writeLock.Release();
+        }
+    }
+
+    /// <summary>
+    /// Destroys a key: its document, its material, its grants and the aliases that point at it — only when
     /// <paramref name="onlyIf"/> holds for the stored key at that moment (checked under the write lock,
     /// so a concurrent CancelKeyDeletion is never lost). Returns whether it was destroyed.
     /// </summary>
@@ -129,6 +148,9 @@ public sealed class KeyRepository
             var aliases = (await AllAliasesAsync(cancellationToken).ConfigureAwait(false)).Where(a => a.TargetKeyId == keyId).ToList();
             var writes = new List<DocumentWrite> { new(KeysCollection, keyId, null, document.Revision) };
             writes.AddRange(aliases.Select(a => new DocumentWrite(AliasCollection, a.AliasName, null, null)));
+            // Grants die with their key, in the same atomic write (grant writes take this lock too, so none is added meanwhile).
+            var grants = await Grants.GrantStore.DocumentsOfKeyAsync(_store, keyId, cancellationToken).ConfigureAwait(false);
+            writes.AddRange(grants.Select(g => new DocumentWrite(Grants.GrantStore.Collection, g.Id, null, g.Revision)));
             await _store.WriteAsync(writes, cancellationToken).ConfigureAwait(false);
             if (_keys.TryRemove(keyId, out var removed)) removed.Materials.Clear();
             foreach (var alias in aliases) _aliases[alias.AliasName] = null;

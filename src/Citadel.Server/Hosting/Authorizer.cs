@@ -10,6 +10,9 @@ public interface IAuthorizer
 {
     /// <summary>Returns null when every check is allowed, else the AccessDenied message of the first that is not.</summary>
     Task<string?> AuthorizeAsync(Principal principal, IReadOnlyList<AuthorizationCheck> checks, IReadOnlyDictionary<string, IReadOnlyList<string>> requestKeys, CancellationToken cancellationToken);
+
+    /// <summary>Decides every check and says why (what <see cref="AuthorizeAsync"/> enforces, for explanations).</summary>
+    Task<IReadOnlyList<CheckDecision>> DecideAsync(Principal principal, IReadOnlyList<AuthorizationCheck> checks, IReadOnlyDictionary<string, IReadOnlyList<string>> requestKeys, CancellationToken cancellationToken);
 }
 
 /// <summary>
@@ -19,7 +22,9 @@ public interface IAuthorizer
 /// <item>sts:GetCallerIdentity needs no permission;</item>
 /// <item>otherwise an explicit Deny in the user's policies or the resource policy wins; an Allow comes from the
 /// resource policy naming the user, or from the user's identity policies — for KMS keys only where the key
-/// policy delegates the action to the account (the default key policy does);</item>
+/// policy delegates the action to the account (the default key policy does) — or from a KMS grant whose grantee
+/// is the caller (its user ARN, its role's ARN or its assumed-role session ARN), or a grant to the account where
+/// the identity policies allow the action;</item>
 /// <item>everything else is implicitly denied.</item>
 /// </list>
 /// </summary>
@@ -49,9 +54,13 @@ public sealed class PolicyAuthorizer(IamDirectory directory, string partition) :
 
     /// <inheritdoc />
     public async Task<string?> AuthorizeAsync(Principal principal, IReadOnlyList<AuthorizationCheck> checks, IReadOnlyDictionary<string, IReadOnlyList<string>> requestKeys, CancellationToken cancellationToken)
+        => (await DecideAsync(principal, checks, requestKeys, cancellationToken).ConfigureAwait(false)).FirstOrDefault(d => !d.IsAllowed)?.DeniedMessage;
+
+    /// <inheritdoc />
+    public async Task<IReadOnlyList<CheckDecision>> DecideAsync(Principal principal, IReadOnlyList<AuthorizationCheck> checks, IReadOnlyDictionary<string, IReadOnlyList<string>> requestKeys, CancellationToken cancellationToken)
     {
-        if (principal.IsRoot) return null;
-        if (checks.All(c => c.Action == "sts:GetCallerIdentity")) return null;
+        if (principal.IsRoot) return checks.Select(c => Allowed(c, "the account root (the administrator) may do everything", [])).ToList();
+        if (checks.All(c => c.Action == "sts:GetCallerIdentity")) return checks.Select(c => Allowed(c, "sts:GetCallerIdentity needs no permission", [])).ToList();
         // The identity: an IAM user, or the role behind an assumed-role session.
         IPolicyHolder? holder = principal.UserName is not null
             ? await directory.FindUserAsync(principal.UserName, cancellationToken).ConfigureAwait(false)
@@ -63,10 +72,17 @@ public sealed class PolicyAuthorizer(IamDirectory directory, string partition) :
         {
             // An identity policy that cannot be evaluated could hold a Deny: refuse rather than ignore it.
             if (Parse(text) is not { } document)
-                return $"User: {principal.Arn} is not authorized: its policy {name} cannot be evaluated";
+            {
+                var message = $"User: {principal.Arn} is not authorized: its policy {name} cannot be evaluated";
+                return checks.Select(c => new CheckDecision(c, Decision.ImplicitDeny, $"the identity policy {name} cannot be evaluated", [], null, message)).ToList();
+            }
             identityPolicies.Add(document with { Id = name });
         }
+        // A grant names its grantee by ARN: the caller's own, or for an assumed-role session also its role's.
+        var callerArns = holder is IamRoleRecord role ? new[] { principal.Arn, role.Arn } : [principal.Arn];
+        var accountRoot = $"arn:{partition}:iam::{principal.AccountId}:root";
         var principalTags = principal.SessionTags ?? (IReadOnlyDictionary<string, string>?)holder?.Tags ?? new Dictionary<string, string>();
+        var decisions = new List<CheckDecision>();
         foreach (var check in checks)
         {
             var keys = new Dictionary<string, IReadOnlyList<string>>(requestKeys, StringComparer.OrdinalIgnoreCase);
@@ -74,24 +90,42 @@ public sealed class PolicyAuthorizer(IamDirectory directory, string partition) :
             foreach (var (k, v) in principalTags) keys[$"aws:PrincipalTag/{k}"] = [v];
             var context = new RequestContext(check.Action, check.Resource, principal.Arn, principal.AccountId, keys);
             var resourcePolicy = Parse(check.ResourcePolicy);
-            var result = PolicyEvaluator.Evaluate(context, identityPolicies, resourcePolicy);
-            if (result.Decision == Decision.ExplicitDeny)
-            {
-                var where = result.Statements[0].IsResourcePolicy ? "a resource-based" : "an identity-based";
-                return $"User: {principal.Arn} is not authorized to perform: {check.Action} on resource: {check.Resource} with an explicit deny in {where} policy";
-            }
-            if (result.Decision == Decision.Allow && check.ResourcePolicyIsAuthoritative && !result.Statements.Any(s => s.IsResourcePolicy))
-            {
-                // Allowed by identity policies only: KMS honours them only where the key policy lets the account's IAM policies decide.
-                var root = new RequestContext(check.Action, check.Resource, $"arn:{partition}:iam::{principal.AccountId}:root", principal.AccountId, keys);
-                if (!PolicyEvaluator.Evaluate(root, [], resourcePolicy).IsAllowed)
-                    return $"User: {principal.Arn} is not authorized to perform: {check.Action} on resource: {check.Resource} because no resource-based policy allows the {check.Action} action";
-            }
-            if (result.Decision != Decision.Allow)
-                return $"User: {principal.Arn} is not authorized to perform: {check.Action} on resource: {check.Resource} because no identity-based policy allows the {check.Action} action";
+            decisions.Add(Decide(check, principal, context, identityPolicies, resourcePolicy, callerArns, accountRoot, keys));
         }
-        return null;
+        return decisions;
     }
+
+    private static CheckDecision Decide(AuthorizationCheck check, Principal principal, RequestContext context, List<PolicyDocument> identityPolicies,
+        PolicyDocument? resourcePolicy, string[] callerArns, string accountRoot, Dictionary<string, IReadOnlyList<string>> keys)
+    {
+        var result = PolicyEvaluator.Evaluate(context, identityPolicies, resourcePolicy);
+        var denied = $"User: {principal.Arn} is not authorized to perform: {check.Action} on resource: {check.Resource}";
+        if (result.Decision == Decision.ExplicitDeny)
+        {
+            var where = result.Statements[0].IsResourcePolicy ? "a resource-based" : "an identity-based";
+            return new CheckDecision(check, Decision.ExplicitDeny, $"explicitly denied by {where} policy", result.Statements, null, $"{denied} with an explicit deny in {where} policy");
+        }
+        var identityAllows = result.Decision == Decision.Allow;
+        if (identityAllows && result.Statements.Any(s => s.IsResourcePolicy))
+            return Allowed(check, "allowed by the resource policy, which names the caller", result.Statements);
+        if (identityAllows && !check.ResourcePolicyIsAuthoritative)
+            return Allowed(check, "allowed by identity-based policies", result.Statements);
+        // Allowed by identity policies only: KMS honours them only where the key policy lets the account's IAM policies decide.
+        if (identityAllows && PolicyEvaluator.Evaluate(new RequestContext(check.Action, check.Resource, accountRoot, principal.AccountId, keys), [], resourcePolicy).IsAllowed)
+            return Allowed(check, "allowed by identity-based policies, which the resource policy lets decide (it allows the account)", result.Statements);
+        if (check.Grants.FirstOrDefault(g => callerArns.Contains(g.Principal, StringComparer.Ordinal)) is { } grant)
+            return new CheckDecision(check, Decision.Allow, $"allowed by grant {grant.GrantId} to {grant.Principal}", [], grant.GrantId, null);
+        // A grant to the account lets the account's IAM policies decide, as a key policy statement naming the account does.
+        if (identityAllows && check.Grants.FirstOrDefault(g => g.Principal == accountRoot) is { } accountGrant)
+            return new CheckDecision(check, Decision.Allow, $"allowed by identity-based policies, which grant {accountGrant.GrantId} to the account lets decide", result.Statements, accountGrant.GrantId, null);
+        if (identityAllows)
+            return new CheckDecision(check, Decision.ImplicitDeny, "identity-based policies allow it, but the resource policy does not let them decide and no grant allows it", result.Statements, null,
+                $"{denied} because no resource-based policy allows the {check.Action} action");
+        return new CheckDecision(check, Decision.ImplicitDeny, "no policy or grant allows it", [], null, $"{denied} because no identity-based policy allows the {check.Action} action");
+    }
+
+    private static CheckDecision Allowed(AuthorizationCheck check, string reason, IReadOnlyList<MatchedStatement> statements)
+        => new(check, Decision.Allow, reason, statements, null, null);
 
     /// <summary>The global condition keys of a request.</summary>
     public static Dictionary<string, IReadOnlyList<string>> GlobalKeys(Principal principal, string sourceIp, bool secureTransport, DateTimeOffset now)

@@ -108,7 +108,7 @@ public sealed class CitadelServer : IAsyncDisposable
 
         var kmsSettings = new KmsSettings(options.AccountId, options.Region, options.Partition);
         var keys = new KeyRepository(store, root);
-        var kms = new KmsContext(kmsSettings, keys, root, time, SystemRandom.Instance);
+        var kms = new KmsContext(kmsSettings, keys, root, time, SystemRandom.Instance) { Principals = new IamPrincipalDirectory(iam) };
         var objectCatalog = new ObjectCatalog(Path.Combine(dataDirectory, "objects", "catalog.db"));
         var objectKeys = new ObjectKeys(objectCatalog, root, new KmsDataKeys(kms), SystemRandom.Instance, time, options.Partition,
             TimeSpan.FromSeconds(options.S3BucketKeyLifetimeSeconds));
@@ -159,11 +159,14 @@ public sealed class CitadelServer : IAsyncDisposable
         builder.Services.AddHostedService(sp => new AuditRetentionService(new AuditRetention(audit, trailRepository), options, time, sp.GetRequiredService<ILogger<AuditRetentionService>>()));
 
         var app = builder.Build();
-        var pipeline = new RequestPipeline(services, new SigV4Verifier(new CompositeCredentialStore(credentials, iam), time, sessions), new PolicyAuthorizer(iam, options.Partition), audit, root, metrics, options, time,
+        var authorizer = new PolicyAuthorizer(iam, options.Partition);
+        var pipeline = new RequestPipeline(services, new SigV4Verifier(new CompositeCredentialStore(credentials, iam), time, sessions), authorizer, audit, root, metrics, options, time,
             app.Services.GetRequiredService<ILogger<RequestPipeline>>());
         var s3 = new S3Endpoint(new S3Operations(objectLayer, kms, options), pipeline.Verifier, pipeline.Authorizer, audit, root, metrics, options, time,
             app.Services.GetRequiredService<ILogger<S3Endpoint>>());
         var operatorApi = new OperatorApi(seal, new SigV4Verifier(credentials, time), delivery);
+        var adminApi = new AdminApi(new RequestExplainer(services, audit, authorizer, secureTransport: !options.Http), new SigV4Verifier(credentials, time), audit, options, time,
+            app.Services.GetRequiredService<ILogger<AdminApi>>());
         var logger = app.Services.GetRequiredService<ILogger<CitadelServer>>();
         app.Run(async http =>
         {
@@ -183,6 +186,8 @@ public sealed class CitadelServer : IAsyncDisposable
             }
             else if (signedScope?.Service is null or "citadel" && path.StartsWith("/citadel/operator/", StringComparison.Ordinal))
                 await operatorApi.HandleAsync(http).ConfigureAwait(false);
+            else if (signedScope?.Service is null or "citadel" && path.StartsWith("/citadel/admin/", StringComparison.Ordinal))
+                await adminApi.HandleAsync(http, requestId).ConfigureAwait(false);
             else if (S3Endpoint.Claims(http, signedScope))
                 await s3.HandleAsync(http, signed, requestId).ConfigureAwait(false);
             else

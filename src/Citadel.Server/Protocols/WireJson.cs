@@ -15,18 +15,21 @@ public static class WireJson
         Converters = { new EpochSecondsConverter() },
     };
 
-    /// <summary>Members never written to audit records: plaintexts, ciphertexts, key material, secrets.</summary>
+    /// <summary>
+    /// Members never written to audit records: plaintexts, ciphertexts, key material, secrets, and grant tokens
+    /// (CloudTrail shows a grant by its id; a token is a bearer value that names it).
+    /// </summary>
     private static readonly HashSet<string> Sensitive = new(StringComparer.Ordinal)
     {
         "Plaintext", "CiphertextBlob", "PrivateKeyPlaintext", "PrivateKeyCiphertextBlob", "Message", "Signature", "Mac",
         "EncryptedKeyMaterial", "ImportToken", "PublicKey", "CiphertextForRecipient", "SecretAccessKey", "SessionToken",
-        "Password", "GrantTokens",
+        "Password", "GrantTokens", "GrantToken",
     };
 
     /// <summary>Map members whose keys are user data and keep their case.</summary>
     private static readonly HashSet<string> UserMaps = new(StringComparer.Ordinal)
     {
-        "EncryptionContext", "SourceEncryptionContext", "DestinationEncryptionContext",
+        "EncryptionContext", "SourceEncryptionContext", "DestinationEncryptionContext", "EncryptionContextEquals", "EncryptionContextSubset",
     };
 
     /// <summary>A DTO as CloudTrail shows it: camelCase members, sensitive members removed.</summary>
@@ -36,6 +39,23 @@ public static class WireJson
         var node = JsonSerializer.SerializeToNode(dto, dto.GetType(), Options);
         return Sanitize(node);
     }
+
+    /// <summary>
+    /// Binds the request parameters of an audit record back to an operation's request type, leniently: member names
+    /// in any case, and members the audit copy left out (plaintexts, ciphertexts, tokens) simply absent, even where
+    /// the operation requires them. For re-evaluating a logged request, never for serving one.
+    /// </summary>
+    public static object? FromAudit(JsonNode? requestParameters, Type requestType)
+        => (requestParameters ?? new JsonObject()).Deserialize(requestType, Lenient);
+
+    private static readonly JsonSerializerOptions Lenient = new(Options)
+    {
+        PropertyNameCaseInsensitive = true,
+        TypeInfoResolver = new System.Text.Json.Serialization.Metadata.DefaultJsonTypeInfoResolver
+        {
+            Modifiers = { info => { foreach (var property in info.Properties) property.IsRequired = false; } },
+        },
+    };
 
     private static JsonNode? Sanitize(JsonNode? node)
     {

@@ -32,9 +32,10 @@ public sealed class IamQueryService(IamDirectory directory) : IApiService
     /// <inheritdoc />
     public async Task<IReadOnlyList<Hosting.AuthorizationCheck>> ChecksAsync(ApiOperation operation, object request, ApiCall call, ResourceCollector resources, CancellationToken cancellationToken)
     {
-        // Operations on a user are checked on the user's ARN (with its path; the caller's own when no name is
-        // given), as IAM does; a user that does not exist yet (CreateUser) is named with the request's path.
-        var userName = request.GetType().GetProperty("UserName")?.GetValue(request) as string ?? (operation.Name is "ListUsers" ? null : call.Principal.UserName);
+        // Operations on a user, group or role are checked on its ARN (with its path; for users the caller's own when
+        // no name is given), as IAM does; one that does not exist yet (CreateUser, ...) is named with the request's path.
+        var userNameMember = request.GetType().GetProperty("UserName");
+        var userName = userNameMember?.GetValue(request) as string ?? (userNameMember is null ? null : call.Principal.UserName);
         var resource = request.GetType().GetProperty("PolicyArn")?.GetValue(request) as string ?? "*";
         if (userName is not null)
         {
@@ -48,7 +49,22 @@ public sealed class IamQueryService(IamDirectory directory) : IApiService
             resource = (await directory.FindGroupAsync(groupName, cancellationToken).ConfigureAwait(false))?.Arn
                 ?? $"arn:{call.Principal.Arn.Split(':')[1]}:iam::{call.Principal.AccountId}:group{path}{groupName}";
         }
-        return [new Hosting.AuthorizationCheck($"iam:{operation.Name}", resource, null, false, new Dictionary<string, IReadOnlyList<string>>())];
+        // Role operations are checked on the role's ARN too, so a Deny or Allow naming a role applies to it.
+        if (request.GetType().GetProperty("RoleName")?.GetValue(request) is string roleName)
+        {
+            var path = request.GetType().GetProperty("Path")?.GetValue(request) as string ?? "/";
+            resource = (await directory.FindRoleAsync(roleName, cancellationToken).ConfigureAwait(false))?.Arn
+                ?? $"arn:{call.Principal.Arn.Split(':')[1]}:iam::{call.Principal.AccountId}:role{path}{roleName}";
+        }
+        var checks = new List<Hosting.AuthorizationCheck> { new($"iam:{operation.Name}", resource, null, false, new Dictionary<string, IReadOnlyList<string>>()) };
+        // Renaming or moving a user needs the permission on the user as it is and as it will be, as IAM asks.
+        if (request is UpdateUserRequest update && (update.NewUserName is not null || update.NewPath is not null))
+        {
+            var current = await directory.FindUserAsync(update.UserName, cancellationToken).ConfigureAwait(false);
+            var target = $"arn:{call.Principal.Arn.Split(':')[1]}:iam::{call.Principal.AccountId}:user{update.NewPath ?? current?.Path ?? "/"}{update.NewUserName ?? update.UserName}";
+            checks.Add(new Hosting.AuthorizationCheck("iam:UpdateUser", target, null, false, new Dictionary<string, IReadOnlyList<string>>()));
+        }
+        return checks;
     }
 
     /// <inheritdoc />

@@ -1,7 +1,9 @@
 using Citadel.Audit;
 using Citadel.Kms;
+using Citadel.Kms.Grants;
 using Citadel.Kms.Keys;
 using Citadel.Kms.Model;
+using Citadel.Kms.Operations;
 using Citadel.Server.Hosting;
 using Citadel.Server.Protocols;
 
@@ -9,37 +11,45 @@ namespace Citadel.Server.Services;
 
 /// <summary>
 /// What a KMS request asks the authorizer: the action on the key it names (resolved from any identifier
-/// form, or from the ciphertext for Decrypt and ReEncrypt), with the key policy and the KMS condition keys;
-/// ReEncrypt asks kms:ReEncryptFrom on the source key and kms:ReEncryptTo on the destination; alias
-/// operations ask on the alias and on the key. Operations without a key ask on "*".
+/// form, or from the ciphertext for Decrypt and ReEncrypt), with the key policy, the KMS condition keys and the
+/// grants of the key that would allow the request; ReEncrypt asks kms:ReEncryptFrom on the source key and
+/// kms:ReEncryptTo on the destination; alias operations ask on the alias and on the key; RetireGrant asks on the
+/// grant's key with the grant's retiring principals and no key policy (AWS does not let key policies govern it).
+/// Operations without a key ask on "*". Grant tokens the request carries are checked first.
 /// </summary>
 public static class KmsAuthorization
 {
     /// <summary>The checks of a request.</summary>
     public static async Task<IReadOnlyList<AuthorizationCheck>> ChecksAsync(KmsContext kms, string operation, object request, ResourceCollector resources, CancellationToken cancellationToken)
     {
+        // A token Citadel did not issue is refused as such, not as a lack of permission.
+        GrantTokens.CheckRequest(kms.Root, request);
         string? Text(string name) => request.GetType().GetProperty(name)?.GetValue(request) as string;
         var keys = RequestKeys(request);
         var checks = new List<AuthorizationCheck>();
 
-        void AddKeyCheck(string action, KeyRecord key)
+        async Task AddKeyCheck(string action, KeyRecord key)
         {
             resources.Resources.Add(new AuditResource("AWS::KMS::Key", key.Arn, kms.Settings.AccountId));
-            checks.Add(new AuthorizationCheck(action, key.Arn, key.Policy, true, KeyConditions(key, keys, Text("KeyId"))));
+            var conditions = KeyConditions(key, keys, Text("KeyId"));
+            checks.Add(new AuthorizationCheck(action, key.Arn, key.Policy, true, conditions)
+            {
+                Grants = await GrantsAllowingAsync(kms, action, key, request, cancellationToken).ConfigureAwait(false),
+            });
         }
 
         switch (operation)
         {
             case "ReEncrypt":
                 if (await SourceKeyAsync(kms, Text("SourceKeyId"), request, cancellationToken).ConfigureAwait(false) is { } source)
-                    AddKeyCheck("kms:ReEncryptFrom", source);
+                    await AddKeyCheck("kms:ReEncryptFrom", source).ConfigureAwait(false);
                 else
                     checks.Add(AuthorizationCheck.OnAnyResource("kms:ReEncryptFrom"));
-                AddKeyCheck("kms:ReEncryptTo", await kms.Resolver.ResolveAsync(Text("DestinationKeyId")!, cancellationToken).ConfigureAwait(false));
+                await AddKeyCheck("kms:ReEncryptTo", await kms.Resolver.ResolveAsync(Text("DestinationKeyId")!, cancellationToken).ConfigureAwait(false)).ConfigureAwait(false);
                 break;
             case "Decrypt":
                 if (await SourceKeyAsync(kms, Text("KeyId"), request, cancellationToken).ConfigureAwait(false) is { } decryptKey)
-                    AddKeyCheck("kms:Decrypt", decryptKey);
+                    await AddKeyCheck("kms:Decrypt", decryptKey).ConfigureAwait(false);
                 else
                     checks.Add(AuthorizationCheck.OnAnyResource("kms:Decrypt"));
                 break;
@@ -47,16 +57,49 @@ public static class KmsAuthorization
                 var aliasName = Text("AliasName")!;
                 checks.Add(new AuthorizationCheck($"kms:{operation}", kms.Settings.AliasArn(aliasName), null, false, keys));
                 var target = Text("TargetKeyId") ?? (await kms.Keys.FindAliasAsync(aliasName, cancellationToken).ConfigureAwait(false))?.TargetKeyId;
-                if (target is not null) AddKeyCheck($"kms:{operation}", await kms.Resolver.ResolveAsync(target, cancellationToken).ConfigureAwait(false));
+                if (target is not null) await AddKeyCheck($"kms:{operation}", await kms.Resolver.ResolveAsync(target, cancellationToken).ConfigureAwait(false)).ConfigureAwait(false);
+                break;
+            case "RetireGrant":
+                checks.Add(await RetireGrantCheckAsync(kms, (RetireGrantRequest)request, keys, resources, cancellationToken).ConfigureAwait(false));
                 break;
             default:
                 if (Text("KeyId") is { } keyId)
-                    AddKeyCheck($"kms:{operation}", await kms.Resolver.ResolveAsync(keyId, cancellationToken).ConfigureAwait(false));
+                    await AddKeyCheck($"kms:{operation}", await kms.Resolver.ResolveAsync(keyId, cancellationToken).ConfigureAwait(false)).ConfigureAwait(false);
                 else
                     checks.Add(new AuthorizationCheck($"kms:{operation}", "*", null, false, keys));
                 break;
         }
         return checks;
+    }
+
+    // The grants of the key that allow this action for this request: its operation and encryption context, and for
+    // CreateGrant the operations and constraints of the grant asked for.
+    private static async Task<IReadOnlyList<GrantAllowance>> GrantsAllowingAsync(KmsContext kms, string action, KeyRecord key, object request, CancellationToken cancellationToken)
+    {
+        var operation = action["kms:".Length..];
+        if (!GrantOperations.All.Contains(operation) || operation == "RetireGrant") return [];
+        var grants = await kms.Grants.OfKeyAsync(key.KeyId, cancellationToken).ConfigureAwait(false);
+        if (grants.Count == 0) return [];
+        if (request is CreateGrantRequest create)
+            return GrantAuthority.ForCreateGrant(grants, create.Operations.Distinct(StringComparer.Ordinal).ToList(), create.Constraints);
+        var contextMember = operation switch { "ReEncryptFrom" => "SourceEncryptionContext", "ReEncryptTo" => "DestinationEncryptionContext", _ => "EncryptionContext" };
+        var encryptionContext = request.GetType().GetProperty(contextMember)?.GetValue(request) as Dictionary<string, string>;
+        return GrantAuthority.ForOperation(grants, operation, encryptionContext);
+    }
+
+    // RetireGrant is decided by the grant (its retiring principal; its grantee when it allows RetireGrant) and by IAM
+    // policies of the account (kms:RetireGrant delegated, or denied); the key policy has no say, as in AWS.
+    private static async Task<AuthorizationCheck> RetireGrantCheckAsync(KmsContext kms, RetireGrantRequest request, Dictionary<string, IReadOnlyList<string>> keys,
+        ResourceCollector resources, CancellationToken cancellationToken)
+    {
+        var (keyIdentifier, grantId) = await RetireGrant.IdentifyAsync(kms, request, cancellationToken).ConfigureAwait(false);
+        var key = await kms.Resolver.ResolveAsync(keyIdentifier, cancellationToken).ConfigureAwait(false);
+        resources.Resources.Add(new AuditResource("AWS::KMS::Key", key.Arn, kms.Settings.AccountId));
+        var grant = await kms.Grants.FindAsync(key.KeyId, grantId, cancellationToken).ConfigureAwait(false);
+        return new AuthorizationCheck("kms:RetireGrant", key.Arn, null, false, KeyConditions(key, keys, request.KeyId))
+        {
+            Grants = grant is null ? [] : GrantAuthority.ForRetirement(grant),
+        };
     }
 
     private static async Task<KeyRecord?> SourceKeyAsync(KmsContext kms, string? keyId, object request, CancellationToken cancellationToken)
@@ -78,16 +121,41 @@ public static class KmsAuthorization
         }
         foreach (var name in new[] { "EncryptionContext", "DestinationEncryptionContext", "SourceEncryptionContext" })
         {
-            if (request.GetType().GetProperty(name)?.GetValue(request) is not Dictionary<string, string> context || context.Count == 0) continue;
-            foreach (var (k, v) in context) keys[$"kms:EncryptionContext:{k}"] = [v];
-            keys["kms:EncryptionContextKeys"] = context.Keys.ToList();
+            if (request.GetType().GetProperty(name)?.GetValue(request) is Dictionary<string, string> context && context.Count > 0) AddEncryptionContext(keys, context);
         }
         if (request.GetType().GetProperty("Tags")?.GetValue(request) is List<Tag> tags && tags.Count > 0)
         {
             foreach (var tag in tags) keys[$"aws:RequestTag/{tag.TagKey}"] = [tag.TagValue];
             keys["aws:TagKeys"] = tags.Select(t => t.TagKey).ToList();
         }
+        switch (request)
+        {
+            case CreateGrantRequest create:
+                keys["kms:GrantOperations"] = create.Operations.Distinct(StringComparer.Ordinal).ToList();
+                keys["kms:GranteePrincipal"] = [create.GranteePrincipal];
+                if (create.RetiringPrincipal is { } retiring) keys["kms:RetiringPrincipal"] = [retiring];
+                keys["kms:GrantIsForAWSResource"] = ["false"];
+                var types = new List<string>();
+                if (create.Constraints?.EncryptionContextEquals is { } equals) { types.Add("EncryptionContextEquals"); AddEncryptionContext(keys, equals); }
+                if (create.Constraints?.EncryptionContextSubset is { } subset) { types.Add("EncryptionContextSubset"); AddEncryptionContext(keys, subset); }
+                if (types.Count > 0) keys["kms:GrantConstraintType"] = types;
+                break;
+            case ListGrantsRequest or RevokeGrantRequest:
+                // No AWS service calls Citadel on a user's behalf: every grant call comes from the caller itself.
+                keys["kms:GrantIsForAWSResource"] = ["false"];
+                break;
+            default:
+                break;
+        }
         return keys;
+    }
+
+    // kms:EncryptionContext:<key> and kms:EncryptionContextKeys; for CreateGrant, from the grant's constraints, as AWS evaluates them.
+    private static void AddEncryptionContext(Dictionary<string, IReadOnlyList<string>> keys, Dictionary<string, string> context)
+    {
+        foreach (var (k, v) in context) keys[$"kms:EncryptionContext:{k}"] = [v];
+        var names = keys.TryGetValue("kms:EncryptionContextKeys", out var existing) ? existing.Concat(context.Keys).Distinct(StringComparer.Ordinal).ToList() : context.Keys.ToList();
+        keys["kms:EncryptionContextKeys"] = names;
     }
 
     private static Dictionary<string, IReadOnlyList<string>> KeyConditions(KeyRecord key, Dictionary<string, IReadOnlyList<string>> requestKeys, string? requestedId)

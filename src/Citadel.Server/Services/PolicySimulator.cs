@@ -111,6 +111,24 @@ public static class PolicySimulator
         => Simulate(request.PolicyInputList.Select((d, i) => ($"PolicyInputList.{i + 1}", "none", d)).ToList(), request.ActionNames, request.ResourceArns,
             request.ResourcePolicy, request.CallerArn ?? $"arn:{directory.Partition}:iam::{directory.AccountId}:root", directory.AccountId, request.ContextEntries);
 
+    /// <summary>
+    /// One decision as the simulators show it (also what <c>citadel iam explain</c> shows for a logged request):
+    /// allowed / explicitDeny / implicitDeny, and the statements that made it with their source policy.
+    /// </summary>
+    public static EvaluationResultView ViewOf(string action, string resource, Decision decision, IEnumerable<MatchedStatement> statements,
+        Func<MatchedStatement, string> identitySourceType, List<string>? missingContextValues = null) => new()
+        {
+            EvalActionName = action,
+            EvalResourceName = resource,
+            EvalDecision = decision switch { Decision.Allow => "allowed", Decision.ExplicitDeny => "explicitDeny", _ => "implicitDeny" },
+            MatchedStatements = statements.Select(s => new SimulatedStatement
+            {
+                SourcePolicyId = s.IsResourcePolicy ? "ResourcePolicy" : s.PolicyId,
+                SourcePolicyType = s.IsResourcePolicy ? "resource" : identitySourceType(s),
+            }).ToList(),
+            MissingContextValues = missingContextValues ?? [],
+        };
+
     private static SimulatePolicyResponse Simulate(List<(string Name, string SourceType, string Document)> sources, List<string> actions, List<string>? resources,
         string? resourcePolicyText, string callerArn, string account, List<ContextEntry>? entries)
     {
@@ -132,18 +150,8 @@ public static class PolicySimulator
             {
                 var context = new RequestContext(action, resource, callerArn, account, keys);
                 var result = PolicyEvaluator.Evaluate(context, identity, resourcePolicy);
-                results.Add(new EvaluationResultView
-                {
-                    EvalActionName = action,
-                    EvalResourceName = resource,
-                    EvalDecision = result.Decision switch { Decision.Allow => "allowed", Decision.ExplicitDeny => "explicitDeny", _ => "implicitDeny" },
-                    MatchedStatements = result.Statements.Select(s => new SimulatedStatement
-                    {
-                        SourcePolicyId = s.IsResourcePolicy ? "ResourcePolicy" : s.PolicyId,
-                        SourcePolicyType = s.IsResourcePolicy ? "resource" : sources[s.PolicyIndex].SourceType,
-                    }).ToList(),
-                    MissingContextValues = used.Where(k => !context.TryGetValues(k, out _)).ToList(),
-                });
+                results.Add(ViewOf(action, resource, result.Decision, result.Statements, s => sources[s.PolicyIndex].SourceType,
+                    used.Where(k => !context.TryGetValues(k, out _)).ToList()));
             }
         }
         return new SimulatePolicyResponse { EvaluationResults = results };

@@ -1,0 +1,130 @@
+using System.Security.Cryptography;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using System.Text.Json.Serialization;
+using Citadel.Audit;
+using Citadel.Iam;
+using Citadel.Server.Services;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Logging;
+
+namespace Citadel.Server.Hosting;
+
+/// <summary>
+/// The administrator's endpoints beside the AWS APIs, under <c>/citadel/admin/</c>, signed with SigV4 by the
+/// administrator (scope service <c>citadel</c>), as <c>citadel operator seal</c> is. Each call is audited (event
+/// source <c>admin.citadel</c>) before it is answered, like every API call.
+/// <list type="bullet">
+/// <item><c>POST /citadel/admin/explain</c> <c>{"requestId": "..."}</c>: the logged request and its authorization
+/// decided again against current policies (<see cref="RequestExplainer"/>); 404 when no record has the id.</item>
+/// </list>
+/// </summary>
+public sealed class AdminApi(RequestExplainer explainer, SigV4Verifier verifier, IAuditStore audit, CitadelOptions options, TimeProvider time, ILogger<AdminApi> logger)
+{
+    private const int MaxBodyBytes = 64 << 10;
+
+    private static readonly JsonSerializerOptions JsonOptions = new()
+    {
+        PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
+        PropertyNameCaseInsensitive = true,
+        DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+    };
+
+    private sealed record ExplainRequest(string? RequestId);
+
+    /// <summary>Handles /citadel/admin/*.</summary>
+    public async Task HandleAsync(HttpContext http, string requestId)
+    {
+        var path = http.Request.Path.Value!["/citadel/admin/".Length..];
+        using var buffer = new MemoryStream();
+        await http.Request.Body.CopyToAsync(buffer, http.RequestAborted).ConfigureAwait(false);
+        if (buffer.Length > MaxBodyBytes)
+        {
+            await WriteAsync(http, 413, new { error = "The request body is too large." }).ConfigureAwait(false);
+            return;
+        }
+        var body = buffer.ToArray();
+        Principal administrator;
+        try
+        {
+            administrator = Authenticate(http, body);
+        }
+        catch (AuthenticationException e)
+        {
+            await WriteAsync(http, 403, new { error = e.Message }).ConfigureAwait(false);
+            return;
+        }
+
+        int status;
+        object answer;
+        JsonNode? parameters = null;
+        try
+        {
+            (status, answer, parameters) = (http.Request.Method, path) switch
+            {
+                ("POST", "explain") => await ExplainAsync(body, http.RequestAborted).ConfigureAwait(false),
+                _ => (404, new { error = "Unknown admin endpoint." }, null),
+            };
+        }
+        catch (JsonException)
+        {
+            (status, answer) = (400, new { error = "The request body is not valid JSON." });
+        }
+
+        var auditEvent = new AuditEvent
+        {
+            EventId = Guid.NewGuid().ToString(),
+            EventTime = time.GetUtcNow(),
+            EventSource = "admin.citadel",
+            EventName = path == "explain" ? "ExplainRequest" : "Unknown",
+            AwsRegion = options.Region,
+            SourceIpAddress = http.Connection.RemoteIpAddress?.ToString() ?? "unknown",
+            UserAgent = http.Request.Headers.UserAgent.ToString(),
+            UserIdentity = new AuditIdentity(administrator.Type, administrator.PrincipalId, administrator.Arn, administrator.AccountId, administrator.AccessKeyId, "root"),
+            RequestParameters = parameters,
+            ErrorCode = status == 200 ? null : status.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            RequestId = requestId,
+            ReadOnly = true,
+            RecipientAccountId = options.AccountId,
+        };
+        try
+        {
+            await audit.AppendAsync(auditEvent, CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (Exception e)
+        {
+            // Fail closed, as the pipeline does: nothing is answered without a record.
+            logger.LogError(e, "admin.{Endpoint} could not be audited; answering with an error", path);
+            (status, answer) = (500, new { error = "The request could not be recorded in the audit trail, so it was not answered. The request id is " + requestId + "." });
+        }
+        await WriteAsync(http, status, answer).ConfigureAwait(false);
+    }
+
+    private async Task<(int Status, object Answer, JsonNode? Parameters)> ExplainAsync(byte[] body, CancellationToken cancellationToken)
+    {
+        var request = JsonSerializer.Deserialize<ExplainRequest>(body, JsonOptions);
+        if (request?.RequestId is not { Length: > 0 } id) return (400, new { error = "requestId is required." }, null);
+        var parameters = new JsonObject { ["requestId"] = id };
+        var explanation = await explainer.ExplainAsync(id, cancellationToken).ConfigureAwait(false);
+        return explanation is null
+            ? (404, new { error = $"No audit record has the request id {id}." }, parameters)
+            : (200, explanation, parameters);
+    }
+
+    private Principal Authenticate(HttpContext http, byte[] body)
+    {
+        var headers = http.Request.Headers.ToDictionary(h => h.Key.ToLowerInvariant(), h => h.Value.Select(v => v ?? "").ToArray());
+        var authenticated = verifier.Verify(new SigV4Request(http.Request.Method, http.Request.Path.Value!, http.Request.QueryString.Value?.TrimStart('?') ?? "", headers,
+            Convert.ToHexStringLower(SHA256.HashData(body))));
+        if (!authenticated.Principal.IsRoot || authenticated.Scope.Service != "citadel")
+            throw new AuthenticationException(AuthenticationErrorKind.SignatureMismatch, "Only the administrator may use the admin endpoints (SigV4, service citadel).");
+        return authenticated.Principal;
+    }
+
+    private static async Task WriteAsync(HttpContext http, int status, object answer)
+    {
+        http.Response.StatusCode = status;
+        http.Response.ContentType = "application/json";
+        await http.Response.WriteAsync(JsonSerializer.Serialize(answer, answer.GetType(), JsonOptions)).ConfigureAwait(false);
+    }
+}
