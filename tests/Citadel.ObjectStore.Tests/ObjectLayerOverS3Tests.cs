@@ -8,12 +8,15 @@ namespace Citadel.ObjectStore.Tests;
 [Collection("moto")]
 public sealed class ObjectLayerOverS3Tests : IDisposable
 {
+    private readonly MotoFixture _moto;
+    private readonly string _prefix = "gateway-" + Guid.NewGuid().ToString("N")[..12];
     private readonly TestObjects _t;
     private readonly S3BlobStore _blobs;
 
     public ObjectLayerOverS3Tests(MotoFixture moto)
     {
-        _blobs = new S3BlobStore(moto.Server.Settings(MotoFixture.Bucket, "gateway-" + Guid.NewGuid().ToString("N")[..12]));
+        _moto = moto;
+        _blobs = new S3BlobStore(moto.Server.Settings(MotoFixture.Bucket, _prefix));
         _t = new TestObjects(_blobs);
         _t.Layer.CreateBucket("bucket", null);
     }
@@ -56,6 +59,24 @@ public sealed class ObjectLayerOverS3Tests : IDisposable
         // Deleting the object deletes its blob in the backend.
         await _t.Layer.DeleteObjectAsync("bucket", "large");
         Assert.Equal(-1, await _blobs.LengthAsync(largeRecord.Segments[0].Blob, CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task Garbage_collection_removes_only_old_unreferenced_blobs_and_leaves_other_objects_of_the_bucket()
+    {
+        var kept = await _t.PutAsync("bucket", "kept", TestObjects.RandomBytes(1000));
+        var orphan = BlobNames.New(_t.Time.GetUtcNow(), Crypto.SystemRandom.Instance);
+        await _blobs.WriteAsync(orphan, (output, ct) => output.WriteAsync(new byte[100], ct).AsTask(), CancellationToken.None);
+        using var client = _moto.Server.Client();
+        var foreign = _prefix + "/notes.txt";
+        await client.PutObjectAsync(new Amazon.S3.Model.PutObjectRequest { BucketName = MotoFixture.Bucket, Key = foreign, ContentBody = "not Citadel's" });
+
+        Assert.Equal(0, await _t.Layer.CollectGarbageAsync(CancellationToken.None));
+        _t.Time.Advance(TimeSpan.FromHours(2));
+        Assert.Equal(1, await _t.Layer.CollectGarbageAsync(CancellationToken.None));
+        Assert.Equal(-1, await _blobs.LengthAsync(orphan, CancellationToken.None));
+        Assert.True(await _blobs.LengthAsync(kept.Segments[0].Blob, CancellationToken.None) > 0);
+        Assert.Equal(13, (await client.GetObjectMetadataAsync(MotoFixture.Bucket, foreign)).ContentLength);
     }
 
     public void Dispose() => _t.Dispose();
