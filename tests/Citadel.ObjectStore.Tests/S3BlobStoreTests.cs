@@ -92,17 +92,16 @@ public sealed class S3BlobStoreTests : BlobStoreContract, IDisposable
     public void Dispose() => _store.Dispose();
 }
 
-/// <summary>The S3 backend over HTTPS: TLS is verified by default, and a CA bundle replaces the system's roots.</summary>
-public sealed class S3BlobStoreTlsTests : IAsyncLifetime
+/// <summary>One moto_server over HTTPS, its certificate issued by a CA made for the test, and a bucket.</summary>
+public sealed class TlsMotoFixture : IAsyncLifetime
 {
-    private readonly string _directory = Path.Combine(Path.GetTempPath(), "citadel-s3tls-" + Guid.NewGuid().ToString("N"));
-    private MotoServer _moto = null!;
-
-    private string CaBundle => Path.Combine(_directory, "ca.pem");
+    public string Directory { get; } = Path.Combine(Path.GetTempPath(), "citadel-s3tls-" + Guid.NewGuid().ToString("N"));
+    public MotoServer Server { get; private set; } = null!;
+    public string CaBundle => Path.Combine(Directory, "ca.pem");
 
     public async Task InitializeAsync()
     {
-        Directory.CreateDirectory(_directory);
+        System.IO.Directory.CreateDirectory(Directory);
         using var caKey = ECDsa.Create(ECCurve.NamedCurves.nistP256);
         using var ca = CreateCa("Citadel test backend CA", caKey);
         await File.WriteAllTextAsync(CaBundle, ca.ExportCertificatePem());
@@ -114,25 +113,38 @@ public sealed class S3BlobStoreTlsTests : IAsyncLifetime
         names.AddDnsName("localhost");
         request.CertificateExtensions.Add(names.Build());
         request.CertificateExtensions.Add(new X509EnhancedKeyUsageExtension([new Oid("1.3.6.1.5.5.7.3.1")], false));
-        using var server = request.Create(ca, DateTimeOffset.UtcNow.AddMinutes(-5), DateTimeOffset.UtcNow.AddDays(1), RandomNumberGenerator.GetBytes(16));
-        var certificateFile = Path.Combine(_directory, "server.pem");
-        var keyFile = Path.Combine(_directory, "server.key");
+        // Inside the CA's validity, which a later clock reading could overrun.
+        using var server = request.Create(ca, ca.NotBefore.ToUniversalTime().AddMinutes(1), ca.NotAfter.ToUniversalTime().AddHours(-1), RandomNumberGenerator.GetBytes(16));
+        var certificateFile = Path.Combine(Directory, "server.pem");
+        var keyFile = Path.Combine(Directory, "server.key");
         await File.WriteAllTextAsync(certificateFile, server.ExportCertificatePem());
         await File.WriteAllTextAsync(keyFile, serverKey.ExportPkcs8PrivateKeyPem());
-        _moto = await MotoServer.StartAsync(certificateFile, keyFile);
+        Server = await MotoServer.StartAsync(certificateFile, keyFile);
 
         // moto does not check signatures: an unsigned PUT creates the bucket.
         using var setup = new HttpClient(new HttpClientHandler { ServerCertificateCustomValidationCallback = HttpClientHandler.DangerousAcceptAnyServerCertificateValidator });
-        (await setup.PutAsync($"{_moto.Endpoint}/tls-bucket", null)).EnsureSuccessStatusCode();
+        (await setup.PutAsync($"{Server.Endpoint}/tls-bucket", null)).EnsureSuccessStatusCode();
     }
 
-    private static X509Certificate2 CreateCa(string name, ECDsa key)
+    public static X509Certificate2 CreateCa(string name, ECDsa key)
     {
         var request = new CertificateRequest("CN=" + name, key, HashAlgorithmName.SHA256);
         request.CertificateExtensions.Add(new X509BasicConstraintsExtension(true, false, 0, true));
         request.CertificateExtensions.Add(new X509KeyUsageExtension(X509KeyUsageFlags.KeyCertSign | X509KeyUsageFlags.CrlSign, true));
         return request.CreateSelfSigned(DateTimeOffset.UtcNow.AddMinutes(-5), DateTimeOffset.UtcNow.AddDays(1));
     }
+
+    public async Task DisposeAsync()
+    {
+        if (Server is not null) await Server.DisposeAsync();
+        try { System.IO.Directory.Delete(Directory, true); } catch (IOException) { }
+    }
+}
+
+/// <summary>The S3 backend over HTTPS: TLS is verified by default, and a CA bundle replaces the system's roots.</summary>
+public sealed class S3BlobStoreTlsTests(TlsMotoFixture tls) : IClassFixture<TlsMotoFixture>
+{
+    private readonly MotoServer _moto = tls.Server;
 
     [Fact]
     public async Task Without_the_ca_bundle_the_certificate_is_refused()
@@ -146,20 +158,21 @@ public sealed class S3BlobStoreTlsTests : IAsyncLifetime
     public async Task A_bundle_of_another_ca_is_refused()
     {
         using var otherKey = ECDsa.Create(ECCurve.NamedCurves.nistP256);
-        using var other = CreateCa("Some other CA", otherKey);
-        var otherBundle = Path.Combine(_directory, "other.pem");
+        using var other = TlsMotoFixture.CreateCa("Some other CA", otherKey);
+        var otherBundle = Path.Combine(tls.Directory, "other.pem");
         await File.WriteAllTextAsync(otherBundle, other.ExportCertificatePem());
         var settings = _moto.Settings("tls-bucket", "");
         settings.CaBundle = otherBundle;
         using var store = new S3BlobStore(settings);
-        await Assert.ThrowsAsync<IOException>(() => store.CheckAsync(CancellationToken.None));
+        var error = await Assert.ThrowsAsync<IOException>(() => store.CheckAsync(CancellationToken.None));
+        Assert.Contains("SSL", error.Message, StringComparison.OrdinalIgnoreCase);
     }
 
     [Fact]
     public async Task With_the_ca_bundle_blobs_round_trip()
     {
         var settings = _moto.Settings("tls-bucket", "tls");
-        settings.CaBundle = CaBundle;
+        settings.CaBundle = tls.CaBundle;
         using var store = new S3BlobStore(settings);
         await store.CheckAsync(CancellationToken.None);
         var data = RandomNumberGenerator.GetBytes(70_000);
@@ -169,11 +182,5 @@ public sealed class S3BlobStoreTlsTests : IAsyncLifetime
         var buffer = new byte[5000];
         await read.ReadExactlyAsync(buffer);
         Assert.Equal(data[1000..6000], buffer);
-    }
-
-    public async Task DisposeAsync()
-    {
-        if (_moto is not null) await _moto.DisposeAsync();
-        try { Directory.Delete(_directory, true); } catch (IOException) { }
     }
 }
