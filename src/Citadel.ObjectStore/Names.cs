@@ -62,6 +62,10 @@ public static class BlobNames
     public static string New(DateTimeOffset now, IRandom random)
         => now.ToUnixTimeSeconds().ToString("x10", CultureInfo.InvariantCulture) + "-" + Convert.ToHexStringLower(random.GetBytes(16));
 
+    /// <summary>Whether <paramref name="name"/> can name a blob in any backend: at least 8 characters of lower-case letters, digits and dashes.</summary>
+    public static bool IsWellFormed(string name)
+        => name.Length >= 8 && name.All(c => c is (>= 'a' and <= 'z') or (>= '0' and <= '9') or '-');
+
     /// <summary>Whether the blob was created before <paramref name="cutoff"/> (unparseable names count as old).</summary>
     public static bool CreatedBefore(string name, DateTimeOffset cutoff)
         => name.Length < 10 || !long.TryParse(name.AsSpan(0, 10), NumberStyles.HexNumber, CultureInfo.InvariantCulture, out var seconds)

@@ -9,10 +9,10 @@ using Citadel.Storage;
 
 namespace Citadel.ObjectStore.Tests;
 
-/// <summary>An object layer over a fresh catalog, local blob store and KMS in a temp directory.</summary>
+/// <summary>An object layer over a fresh catalog, blob store (local unless given) and KMS in a temp directory.</summary>
 public sealed class TestObjects : IDisposable
 {
-    public TestObjects()
+    public TestObjects(IBlobStore? blobs = null)
     {
         Directory = Path.Combine(Path.GetTempPath(), "citadel-objects-test-" + Guid.NewGuid().ToString("N"));
         System.IO.Directory.CreateDirectory(Directory);
@@ -21,7 +21,7 @@ public sealed class TestObjects : IDisposable
         var store = new SqliteDocumentStore(Path.Combine(Directory, "metadata.db"));
         Kms = new KmsContext(new KmsSettings("111122223333", "us-east-1", "aws"), new KeyRepository(store, Root), Root, Time, SystemRandom.Instance);
         Catalog = new ObjectCatalog(Path.Combine(Directory, "objects", "catalog.db"));
-        Blobs = new LocalBlobStore(Path.Combine(Directory, "objects", "blobs"));
+        Blobs = blobs ?? new LocalBlobStore(Path.Combine(Directory, "objects", "blobs"));
         Keys = new ObjectKeys(Catalog, Root, new KmsDataKeys(Kms), SystemRandom.Instance, Time, "aws", TimeSpan.FromMinutes(10));
         Layer = new ObjectLayer(Catalog, Blobs, Keys, SystemRandom.Instance, Time, "us-east-1");
     }
@@ -30,7 +30,7 @@ public sealed class TestObjects : IDisposable
     public RootKeyHolder Root { get; }
     public KmsContext Kms { get; }
     public ObjectCatalog Catalog { get; }
-    public LocalBlobStore Blobs { get; }
+    public IBlobStore Blobs { get; }
     public ObjectKeys Keys { get; }
     public ObjectLayer Layer { get; }
     public ManualTime Time { get; } = new(new DateTimeOffset(2026, 11, 29, 12, 0, 0, TimeSpan.Zero));
@@ -55,6 +55,7 @@ public sealed class TestObjects : IDisposable
 
     public void Dispose()
     {
+        (Blobs as IDisposable)?.Dispose();
         Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
         try { System.IO.Directory.Delete(Directory, true); } catch (IOException) { }
     }

@@ -1,4 +1,5 @@
 using Citadel.Server.Hosting;
+using Microsoft.Extensions.Configuration;
 
 namespace Citadel.Server.Tests;
 
@@ -40,6 +41,72 @@ public sealed class OptionsTests
         Assert.Equal((TimeSpan.FromMinutes(1), TimeSpan.FromMinutes(10), TimeSpan.FromDays(30)), (settings.LogFileInterval, settings.DigestInterval, settings.SigningKeyLifetime));
         var defaults = new CitadelOptions().TrailSettings();
         Assert.Equal((TimeSpan.FromMinutes(5), TimeSpan.FromHours(1), TimeSpan.FromDays(1)), (defaults.LogFileInterval, defaults.DigestInterval, defaults.SigningKeyLifetime));
+    }
+
+    [Fact]
+    public void AnS3BackendNeedsBucketAndCredentialsAndEachProblemIsNamed()
+    {
+        var options = new CitadelOptions();
+        options.S3Backend.Endpoint = "minio:9000";
+        options.S3Backend.PartSizeMiB = 2;
+        var errors = options.Validate();
+        foreach (var setting in new[] { "Citadel:S3Backend:Endpoint", "Citadel:S3Backend:Bucket", "Citadel:S3Backend:AccessKeyId", "Citadel:S3Backend:PartSizeMiB" })
+            Assert.Contains(errors, e => e.Contains(setting, StringComparison.Ordinal));
+
+        options.S3Backend = new() { Endpoint = "https://s3.eu-west-1.amazonaws.com", Bucket = "vault", Region = "eu-west-1", AccessKeyId = "AKIDEXAMPLE", SecretAccessKey = "secret" };
+        Assert.Empty(options.Validate());
+        options.S3Backend.CaBundle = "/nonexistent/ca.pem";
+        Assert.Contains(options.Validate(), e => e.Contains("Citadel:S3Backend:CaBundle", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void S3BackendSettingsWithoutAnEndpointAreAMistakeNotASilentLocalStore()
+    {
+        var options = new CitadelOptions();
+        options.S3Backend.Bucket = "vault";
+        Assert.Contains(options.Validate(), e => e.Contains("Citadel:S3Backend:Endpoint must be set", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void TheS3BackendBindsFromItsSection()
+    {
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Citadel:S3Backend:Endpoint"] = "http://127.0.0.1:9000",
+            ["Citadel:S3Backend:Bucket"] = "vault",
+            ["Citadel:S3Backend:Prefix"] = "citadel",
+            ["Citadel:S3Backend:ForcePathStyle"] = "false",
+            ["Citadel:S3Backend:AccessKeyId"] = "id",
+            ["Citadel:S3Backend:SecretAccessKey"] = "secret",
+        }).Build();
+        var options = CitadelOptions.Bind(configuration);
+        Assert.True(options.S3Backend.IsEnabled);
+        Assert.Equal("citadel/", options.S3Backend.NormalizedPrefix);
+        Assert.False(options.S3Backend.ForcePathStyle);
+        Assert.Empty(options.Validate());
+    }
+
+    [Fact]
+    public async Task AnUnreachableS3BackendStopsTheStartNamingTheSetting()
+    {
+        using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        listener.Start();
+        var port = ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
+        listener.Stop();
+        var data = Path.Combine(Path.GetTempPath(), "citadel-s3backend-" + Guid.NewGuid().ToString("N"));
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Citadel:DataDirectory"] = data,
+            ["Citadel:Http"] = "true",
+            ["Citadel:S3Backend:Endpoint"] = $"http://127.0.0.1:{port}",
+            ["Citadel:S3Backend:Bucket"] = "vault",
+            ["Citadel:S3Backend:AccessKeyId"] = "id",
+            ["Citadel:S3Backend:SecretAccessKey"] = "secret",
+        }).Build();
+        var error = await Assert.ThrowsAsync<InvalidSettingsException>(() => CitadelServer.CreateAsync(configuration, TextWriter.Null));
+        Assert.Contains("Citadel:S3Backend", error.Message, StringComparison.Ordinal);
+        Assert.Contains("'vault'", error.Message, StringComparison.Ordinal);
+        Assert.False(Directory.Exists(data));
     }
 
     [Fact]

@@ -11,7 +11,10 @@ public interface IBlobStore
     /// <returns>The number of bytes written.</returns>
     Task<long> WriteAsync(string name, Func<Stream, CancellationToken, Task> produce, CancellationToken cancellationToken);
 
-    /// <summary>Opens <paramref name="length"/> bytes from <paramref name="offset"/>; throws <see cref="FileNotFoundException"/> when the blob is missing.</summary>
+    /// <summary>
+    /// Opens <paramref name="length"/> bytes from <paramref name="offset"/> (fewer when the blob ends first); throws
+    /// <see cref="FileNotFoundException"/> when the blob is missing.
+    /// </summary>
     Task<Stream> OpenReadAsync(string name, long offset, long length, CancellationToken cancellationToken);
 
     /// <summary>The blob's length, or -1 when it does not exist.</summary>

@@ -26,7 +26,7 @@ public sealed class LocalBlobStore : IBlobStore
 
     private string PathOf(string name)
     {
-        if (name.Length < 8 || !name.All(c => c is (>= 'a' and <= 'z') or (>= '0' and <= '9') or '-'))
+        if (!BlobNames.IsWellFormed(name))
             throw new ArgumentException("Blob names are lower-case hex and dashes.", nameof(name));
         return Path.Combine(_root, name[..2], name[2..4], name);
     }
@@ -72,14 +72,24 @@ public sealed class LocalBlobStore : IBlobStore
     /// <inheritdoc />
     public Task<Stream> OpenReadAsync(string name, long offset, long length, CancellationToken cancellationToken)
     {
-        var file = new FileStream(PathOf(name), new FileStreamOptions
+        var path = PathOf(name);
+        FileStream file;
+        try
         {
-            Mode = FileMode.Open,
-            Access = FileAccess.Read,
-            Share = FileShare.Read | FileShare.Delete,
-            Options = FileOptions.Asynchronous | FileOptions.SequentialScan,
-            BufferSize = 0,
-        });
+            file = new FileStream(path, new FileStreamOptions
+            {
+                Mode = FileMode.Open,
+                Access = FileAccess.Read,
+                Share = FileShare.Read | FileShare.Delete,
+                Options = FileOptions.Asynchronous | FileOptions.SequentialScan,
+                BufferSize = 0,
+            });
+        }
+        catch (DirectoryNotFoundException e)
+        {
+            // No blob was ever written under the name's fan-out directory: as missing as a missing file.
+            throw new FileNotFoundException($"Blob {name} does not exist.", path, e);
+        }
         file.Seek(offset, SeekOrigin.Begin);
         return Task.FromResult<Stream>(new BoundedStream(file, length));
     }

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Net;
 using System.Text.RegularExpressions;
+using Citadel.ObjectStore.Blobs;
 using Microsoft.Extensions.Configuration;
 
 namespace Citadel.Server.Hosting;
@@ -48,6 +49,11 @@ public sealed partial class CitadelOptions
     public int S3WrongCustomerKeyStatus { get; set; } = 403;
     /// <summary>How long an SSE-KMS bucket key is reused before KMS is asked for a new one, in seconds.</summary>
     public int S3BucketKeyLifetimeSeconds { get; set; } = 3600;
+    /// <summary>
+    /// An S3-compatible service that holds the object store's (encrypted) blobs, section <c>Citadel:S3Backend</c>;
+    /// without an endpoint they stay in the data directory. The catalog stays in the data directory either way.
+    /// </summary>
+    public S3BlobStoreSettings S3Backend { get; set; } = new();
     /// <summary>Administrator access key id (also CITADEL_ROOT_ACCESS_KEY_ID).</summary>
     public string? RootAccessKeyId { get; set; }
     /// <summary>Administrator secret (also CITADEL_ROOT_SECRET_ACCESS_KEY).</summary>
@@ -90,6 +96,7 @@ public sealed partial class CitadelOptions
         if (ShutdownTimeoutSeconds < 0) errors.Add("Citadel:ShutdownTimeoutSeconds must not be negative.");
         if (S3WrongCustomerKeyStatus is not (400 or 403)) errors.Add("Citadel:S3WrongCustomerKeyStatus must be 403 (as AWS) or 400.");
         if (S3BucketKeyLifetimeSeconds < 1) errors.Add("Citadel:S3BucketKeyLifetimeSeconds must be at least 1.");
+        errors.AddRange(S3Backend.Validate("Citadel:S3Backend"));
         if ((RootAccessKeyId is null) != (RootSecretAccessKey is null))
             errors.Add("CITADEL_ROOT_ACCESS_KEY_ID and CITADEL_ROOT_SECRET_ACCESS_KEY (Citadel:RootAccessKeyId/RootSecretAccessKey) must be given together.");
         if (RootAccessKeyId is { } id && !AccessKeyPattern().IsMatch(id))

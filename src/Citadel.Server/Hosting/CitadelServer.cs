@@ -43,12 +43,14 @@ public sealed class CitadelServer : IAsyncDisposable
     private readonly WebApplication _app;
     private readonly JournalAuditStore _audit;
     private readonly FileStream _lock;
+    private readonly IBlobStore _blobs;
 
-    private CitadelServer(WebApplication app, JournalAuditStore audit, FileStream directoryLock, CitadelOptions options, SealManager seal)
+    private CitadelServer(WebApplication app, JournalAuditStore audit, FileStream directoryLock, IBlobStore blobs, CitadelOptions options, SealManager seal)
     {
         _app = app;
         _audit = audit;
         _lock = directoryLock;
+        _blobs = blobs;
         Options = options;
         Seal = seal;
     }
@@ -68,6 +70,8 @@ public sealed class CitadelServer : IAsyncDisposable
         var options = CitadelOptions.Bind(configuration);
         var errors = options.Validate();
         if (errors.Count > 0) throw new InvalidSettingsException(errors);
+        // Checked before anything is opened: a backend that cannot be reached stops the start.
+        var remoteBlobs = options.S3Backend.IsEnabled ? await OpenS3BackendAsync(options.S3Backend).ConfigureAwait(false) : null;
 
         var dataDirectory = Path.GetFullPath(options.DataDirectory);
         options.DataDirectory = dataDirectory;
@@ -112,7 +116,8 @@ public sealed class CitadelServer : IAsyncDisposable
         var objectCatalog = new ObjectCatalog(Path.Combine(dataDirectory, "objects", "catalog.db"));
         var objectKeys = new ObjectKeys(objectCatalog, root, new KmsDataKeys(kms), SystemRandom.Instance, time, options.Partition,
             TimeSpan.FromSeconds(options.S3BucketKeyLifetimeSeconds));
-        var objectLayer = new ObjectLayer(objectCatalog, new LocalBlobStore(Path.Combine(dataDirectory, "objects", "blobs")), objectKeys, SystemRandom.Instance, time, options.Region);
+        IBlobStore blobs = remoteBlobs is null ? new LocalBlobStore(Path.Combine(dataDirectory, "objects", "blobs")) : remoteBlobs;
+        var objectLayer = new ObjectLayer(objectCatalog, blobs, objectKeys, SystemRandom.Instance, time, options.Region);
         var trailSettings = options.TrailSettings();
         var sink = trailSink ?? new ObjectStoreTrailSink(objectLayer);
         var trailRepository = new TrailRepository(store);
@@ -193,7 +198,7 @@ public sealed class CitadelServer : IAsyncDisposable
             else
                 await pipeline.HandleAsync(http, requestId).ConfigureAwait(false);
         });
-        return new CitadelServer(app, audit, directoryLock, options, seal);
+        return new CitadelServer(app, audit, directoryLock, blobs, options, seal);
     }
 
     /// <summary>Starts listening.</summary>
@@ -214,7 +219,29 @@ public sealed class CitadelServer : IAsyncDisposable
         await _app.StopAsync().ConfigureAwait(false);
         await _app.DisposeAsync().ConfigureAwait(false);
         await _audit.DisposeAsync().ConfigureAwait(false);
+        (_blobs as IDisposable)?.Dispose();
         await _lock.DisposeAsync().ConfigureAwait(false);
+    }
+
+    private static async Task<S3BlobStore> OpenS3BackendAsync(S3BlobStoreSettings settings)
+    {
+        var store = new S3BlobStore(settings);
+        try
+        {
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+            await store.CheckAsync(timeout.Token).ConfigureAwait(false);
+            return store;
+        }
+        catch (IOException e)
+        {
+            store.Dispose();
+            throw new InvalidSettingsException([$"Citadel:S3Backend: {e.Message}"]);
+        }
+        catch (OperationCanceledException)
+        {
+            store.Dispose();
+            throw new InvalidSettingsException([$"Citadel:S3Backend: the bucket '{settings.Bucket}' at {settings.Endpoint} did not answer within 60 seconds."]);
+        }
     }
 
     private static async Task WriteHealthAsync(HttpContext http, string path, SealManager seal)
