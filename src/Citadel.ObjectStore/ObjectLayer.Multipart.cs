@@ -86,6 +86,10 @@ public sealed partial class ObjectLayer
             await blobs.DeleteAsync(written.Blob, CancellationToken.None).ConfigureAwait(false);
             throw;
         }
+        finally
+        {
+            Settled(written.Blob);
+        }
         if (replaced is not null) await blobs.DeleteAsync(replaced.Blob, CancellationToken.None).ConfigureAwait(false);
         return part;
     }

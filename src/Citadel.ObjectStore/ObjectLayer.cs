@@ -112,6 +112,10 @@ public sealed partial class ObjectLayer(ObjectCatalog catalog, IBlobStore blobs,
             await blobs.DeleteAsync(blob, CancellationToken.None).ConfigureAwait(false);
             throw;
         }
+        finally
+        {
+            Settled(blob);
+        }
         foreach (var old in replaced) await DeleteBlobsAsync(old).ConfigureAwait(false);
         return record;
     }
@@ -124,41 +128,50 @@ public sealed partial class ObjectLayer(ObjectCatalog catalog, IBlobStore blobs,
         CancellationToken cancellationToken)
     {
         var blob = NewBlobName();
+        _uncommitted[blob] = 0;
         long size = 0;
         byte[] digest = [];
         Dictionary<string, string> checksums = [];
-        await blobs.WriteAsync(blob, async (output, ct) =>
+        try
         {
-            using var md5 = IncrementalHash.CreateHash(HashAlgorithmName.MD5);
-            using var sums = new ObjectChecksums(checksumAlgorithms);
-            var encryptor = new EncryptingStream(output, objectKey, SegmentCipher.Context(bucket, key, partNumber), random);
-            await using (encryptor.ConfigureAwait(false))
+            await blobs.WriteAsync(blob, async (output, ct) =>
             {
-                var buffer = new byte[1 << 16];
-                int read;
-                while ((read = await body.ReadAsync(buffer, ct).ConfigureAwait(false)) > 0)
+                using var md5 = IncrementalHash.CreateHash(HashAlgorithmName.MD5);
+                using var sums = new ObjectChecksums(checksumAlgorithms);
+                var encryptor = new EncryptingStream(output, objectKey, SegmentCipher.Context(bucket, key, partNumber), random);
+                await using (encryptor.ConfigureAwait(false))
                 {
-                    size += read;
-                    if (size > maxSize)
-                        throw new ObjectStoreException(ObjectStoreError.EntityTooLarge, "Your proposed upload exceeds the maximum allowed size");
-                    md5.AppendData(buffer.AsSpan(0, read));
-                    sums.Append(buffer.AsSpan(0, read));
-                    await encryptor.WriteAsync(buffer.AsMemory(0, read), ct).ConfigureAwait(false);
+                    var buffer = new byte[1 << 16];
+                    int read;
+                    while ((read = await body.ReadAsync(buffer, ct).ConfigureAwait(false)) > 0)
+                    {
+                        size += read;
+                        if (size > maxSize)
+                            throw new ObjectStoreException(ObjectStoreError.EntityTooLarge, "Your proposed upload exceeds the maximum allowed size");
+                        md5.AppendData(buffer.AsSpan(0, read));
+                        sums.Append(buffer.AsSpan(0, read));
+                        await encryptor.WriteAsync(buffer.AsMemory(0, read), ct).ConfigureAwait(false);
+                    }
+                    if (expectedLength >= 0 && size < expectedLength)
+                        throw new ObjectStoreException(ObjectStoreError.IncompleteBody, "You did not provide the number of bytes specified by the Content-Length HTTP header.");
+                    digest = md5.GetHashAndReset();
+                    if (contentMd5 is not null && !CryptographicOperations.FixedTimeEquals(digest, DecodeMd5(contentMd5)))
+                        throw new ObjectStoreException(ObjectStoreError.BadDigest, "The Content-MD5 you specified did not match what we received.");
+                    foreach (var (algorithm, expected) in expectedChecksums())
+                    {
+                        if (!sums.Computed.Contains(algorithm) || sums.Value(algorithm) != expected)
+                            throw new ObjectStoreException(ObjectStoreError.BadDigest, $"The {algorithm} you specified did not match the calculated checksum.");
+                    }
+                    foreach (var algorithm in sums.Computed) checksums[algorithm] = sums.Value(algorithm);
+                    await encryptor.CompleteAsync(ct).ConfigureAwait(false);
                 }
-                if (expectedLength >= 0 && size < expectedLength)
-                    throw new ObjectStoreException(ObjectStoreError.IncompleteBody, "You did not provide the number of bytes specified by the Content-Length HTTP header.");
-                digest = md5.GetHashAndReset();
-                if (contentMd5 is not null && !CryptographicOperations.FixedTimeEquals(digest, DecodeMd5(contentMd5)))
-                    throw new ObjectStoreException(ObjectStoreError.BadDigest, "The Content-MD5 you specified did not match what we received.");
-                foreach (var (algorithm, expected) in expectedChecksums())
-                {
-                    if (!sums.Computed.Contains(algorithm) || sums.Value(algorithm) != expected)
-                        throw new ObjectStoreException(ObjectStoreError.BadDigest, $"The {algorithm} you specified did not match the calculated checksum.");
-                }
-                foreach (var algorithm in sums.Computed) checksums[algorithm] = sums.Value(algorithm);
-                await encryptor.CompleteAsync(ct).ConfigureAwait(false);
-            }
-        }, cancellationToken).ConfigureAwait(false);
+            }, cancellationToken).ConfigureAwait(false);
+        }
+        catch
+        {
+            Settled(blob);
+            throw;
+        }
         return new WrittenSegment(blob, size, "\"" + Convert.ToHexStringLower(digest) + "\"", digest, checksums);
     }
 
@@ -299,7 +312,7 @@ public sealed partial class ObjectLayer(ObjectCatalog catalog, IBlobStore blobs,
         var cutoff = time.GetUtcNow() - TimeSpan.FromHours(1);
         await foreach (var name in blobs.ListAsync(cancellationToken).ConfigureAwait(false))
         {
-            if (referenced.Contains(name) || !BlobNames.CreatedBefore(name, cutoff)) continue;
+            if (referenced.Contains(name) || _uncommitted.ContainsKey(name) || !BlobNames.CreatedBefore(name, cutoff)) continue;
             await blobs.DeleteAsync(name, cancellationToken).ConfigureAwait(false);
             removed++;
         }
@@ -313,6 +326,12 @@ public sealed partial class ObjectLayer(ObjectCatalog catalog, IBlobStore blobs,
     }
 
     private string NewBlobName() => BlobNames.New(time.GetUtcNow(), random);
+
+    // Blobs written but not yet committed (or deleted): garbage collection never takes them, however long the write took.
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, byte> _uncommitted = new(StringComparer.Ordinal);
+
+    /// <summary>Ends a blob's uncommitted period (its record committed, or the blob deleted).</summary>
+    private void Settled(string blob) => _uncommitted.TryRemove(blob, out _);
 
     private static byte[] DecodeMd5(string contentMd5)
     {

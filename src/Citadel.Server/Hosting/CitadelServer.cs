@@ -160,6 +160,7 @@ public sealed class CitadelServer : IAsyncDisposable
         builder.Services.AddSingleton(metrics);
         builder.Services.AddSingleton<IAuditStore>(audit);
         builder.Services.AddHostedService(sp => new MaintenanceService(kms, options, sp.GetRequiredService<ILogger<MaintenanceService>>()));
+        builder.Services.AddHostedService(sp => new BlobCollectionService(objectLayer, sp.GetRequiredService<ILogger<BlobCollectionService>>()));
         builder.Services.AddHostedService(sp => new TrailDeliveryService(delivery, options, sp.GetRequiredService<ILogger<TrailDeliveryService>>()));
         builder.Services.AddHostedService(sp => new AuditRetentionService(new AuditRetention(audit, trailRepository), options, time, sp.GetRequiredService<ILogger<AuditRetentionService>>()));
 
