@@ -8,4 +8,5 @@ root.Subcommands.Add(OperatorCommand.Create());
 root.Subcommands.Add(AuditCommand.Create());
 root.Subcommands.Add(KmsCommand.Create());
 root.Subcommands.Add(IamCommand.Create());
+root.Subcommands.Add(S3Command.Create());
 return await root.Parse(args).InvokeAsync();

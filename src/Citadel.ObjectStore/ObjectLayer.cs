@@ -224,26 +224,32 @@ public sealed partial class ObjectLayer(ObjectCatalog catalog, IBlobStore blobs,
         var objectKey = await keys.OpenAsync(record.Encryption, record.Bucket, record.Key, customerKey, cancellationToken).ConfigureAwait(false);
         try
         {
-            var parts = new List<Stream>();
-            long segmentStart = 0;
-            foreach (var segment in record.Segments)
-            {
-                var segmentEnd = segmentStart + segment.PlaintextSize;
-                var isFirst = parts.Count == 0;
-                if (segmentEnd > start && segmentStart < end || (record.Size == 0 && isFirst))
-                {
-                    var aead = await OpenSegmentAsync(record, segment, objectKey, cancellationToken).ConfigureAwait(false);
-                    parts.Add(new DecryptingStream((offset, length, ct) => blobs.OpenReadAsync(segment.Blob, offset, length, ct), aead,
-                        segment.PlaintextSize, Math.Max(0, start - segmentStart), Math.Min(segment.PlaintextSize, end - segmentStart)));
-                }
-                segmentStart = segmentEnd;
-            }
-            return new ObjectRead(record, start, end, new ConcatenatedStream(parts));
+            return new ObjectRead(record, start, end, await ReadWithKeyAsync(record, start, end, objectKey, cancellationToken).ConfigureAwait(false));
         }
         finally
         {
             CryptographicOperations.ZeroMemory(objectKey);
         }
+    }
+
+    /// <summary>The plaintext of [start, end) with the object key already opened (the segments' ciphers are derived before this returns).</summary>
+    private async Task<Stream> ReadWithKeyAsync(ObjectRecord record, long start, long end, byte[] objectKey, CancellationToken cancellationToken)
+    {
+        var parts = new List<Stream>();
+        long segmentStart = 0;
+        foreach (var segment in record.Segments)
+        {
+            var segmentEnd = segmentStart + segment.PlaintextSize;
+            var isFirst = parts.Count == 0;
+            if (segmentEnd > start && segmentStart < end || (record.Size == 0 && isFirst))
+            {
+                var aead = await OpenSegmentAsync(record, segment, objectKey, cancellationToken).ConfigureAwait(false);
+                parts.Add(new DecryptingStream((offset, length, ct) => blobs.OpenReadAsync(segment.Blob, offset, length, ct), aead,
+                    segment.PlaintextSize, Math.Max(0, start - segmentStart), Math.Min(segment.PlaintextSize, end - segmentStart)));
+            }
+            segmentStart = segmentEnd;
+        }
+        return new ConcatenatedStream(parts);
     }
 
     private async Task<ChunkedAead> OpenSegmentAsync(ObjectRecord record, StoredSegment segment, byte[] objectKey, CancellationToken cancellationToken)

@@ -208,4 +208,52 @@ public sealed class ObjectLayerTests : IDisposable
 
     private Task<object?> RunKms(string operation, object request)
         => KmsOperations.All[operation].ExecuteAsync(_t.Kms, new KmsCall(_t.Kms.Settings.RootArn, _t.Kms.Settings.AccountId), request, CancellationToken.None);
+
+    [Fact]
+    public async Task Rekey_brings_every_version_under_the_bucket_default_resumably_and_leaves_sse_c_alone()
+    {
+        var data = TestObjects.RandomBytes(40_000);
+        foreach (var key in new[] { "a", "b", "c" }) await _t.PutAsync("bucket", key, data);
+        await _t.PutAsync("bucket", "customer", data, new EncryptionRequest(EncryptionRequest.SseC, CustomerKey: TestObjects.RandomBytes(32)));
+        var kmsKey = await CreateKeyAsync();
+        var bucket = _t.Layer.GetBucket("bucket");
+        _t.Catalog.UpdateBucket(bucket with { Encryption = new Model.BucketEncryption(EncryptionRequest.SseKms, kmsKey, false, null) });
+        var blobsBefore = _t.Layer.HeadObject("bucket", "a").Segments[0].Blob;
+
+        // Two versions per batch: the job stops, keeps its cursor, and the next call resumes after it.
+        var first = await _t.Layer.RekeyAsync("bucket", rewrapOnly: false, maxVersions: 2, CancellationToken.None);
+        Assert.False(first.Finished);
+        Assert.Equal((2L, 4L), (first.Done, first.Total));
+        var second = await _t.Layer.RekeyAsync("bucket", rewrapOnly: false, maxVersions: 2, CancellationToken.None);
+        var last = await _t.Layer.RekeyAsync("bucket", rewrapOnly: false, maxVersions: 2, CancellationToken.None);
+        Assert.True(last.Finished);
+        Assert.Equal((4L, 3L, 1L), (last.Done, last.Changed, last.SkippedCustomerKeys));
+        Assert.True(second.Done == 4 || second.Finished);
+
+        foreach (var key in new[] { "a", "b", "c" })
+        {
+            var record = _t.Layer.HeadObject("bucket", key);
+            Assert.Equal((EncryptionRequest.SseKms, _t.Kms.Settings.KeyArn(kmsKey)), (record.Encryption.Mode, record.Encryption.KmsKeyArn));
+            Assert.Equal(data, await _t.GetAsync("bucket", key));
+        }
+        Assert.NotEqual(blobsBefore, _t.Layer.HeadObject("bucket", "a").Segments[0].Blob);
+        Assert.Equal(EncryptionRequest.SseC, _t.Layer.HeadObject("bucket", "customer").Encryption.Mode);
+
+        // Rewrap only: the data (blob) stays, the object key is resealed under the new default.
+        var other = await CreateKeyAsync();
+        _t.Catalog.UpdateBucket(_t.Layer.GetBucket("bucket") with { Encryption = new Model.BucketEncryption(EncryptionRequest.SseKms, other, true, null) });
+        var blob = _t.Layer.HeadObject("bucket", "a").Segments[0].Blob;
+        var rewrap = await _t.Layer.RekeyAsync("bucket", rewrapOnly: true, maxVersions: 100, CancellationToken.None);
+        Assert.True(rewrap.Finished);
+        Assert.Equal(3L, rewrap.Changed);
+        var rewrapped = _t.Layer.HeadObject("bucket", "a");
+        Assert.Equal((blob, true, _t.Kms.Settings.KeyArn(other)), (rewrapped.Segments[0].Blob, rewrapped.Encryption.BucketKeyEnabled, rewrapped.Encryption.KmsKeyArn));
+        Assert.Equal(data, await _t.GetAsync("bucket", "a"));
+
+        // A version rewritten while the job held it is left to the newer write.
+        var stale = _t.Layer.HeadObject("bucket", "b");
+        await _t.PutAsync("bucket", "b", [1, 2, 3]);
+        Assert.False(_t.Catalog.ReplaceVersion(stale, stale with { Tags = new Dictionary<string, string> { ["x"] = "y" } }));
+        Assert.Equal([1, 2, 3], await _t.GetAsync("bucket", "b"));
+    }
 }

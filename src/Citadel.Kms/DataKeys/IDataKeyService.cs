@@ -25,6 +25,9 @@ public interface IDataKeyService
     /// <summary>Generates a 256-bit data key under an enabled symmetric key, bound to <paramref name="encryptionContext"/>.</summary>
     Task<GeneratedDataKey> GenerateAsync(string keyId, IReadOnlyDictionary<string, string> encryptionContext, CancellationToken cancellationToken);
 
+    /// <summary>Encrypts an existing data key under an enabled symmetric key (re-wrapping a key under another KMS key).</summary>
+    Task<GeneratedDataKey> EncryptAsync(string keyId, byte[] plaintext, IReadOnlyDictionary<string, string> encryptionContext, CancellationToken cancellationToken);
+
     /// <summary>Decrypts a data key produced by <see cref="GenerateAsync"/> under the same context.</summary>
     Task<DecryptedDataKey> DecryptAsync(byte[] ciphertextBlob, IReadOnlyDictionary<string, string> encryptionContext, CancellationToken cancellationToken);
 }

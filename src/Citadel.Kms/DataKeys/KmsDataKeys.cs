@@ -23,6 +23,16 @@ public sealed class KmsDataKeys(KmsContext kms) : IDataKeyService
     }
 
     /// <inheritdoc />
+    public async Task<GeneratedDataKey> EncryptAsync(string keyId, byte[] plaintext, IReadOnlyDictionary<string, string> encryptionContext, CancellationToken cancellationToken)
+    {
+        var key = await kms.Resolver.ResolveAsync(keyId, cancellationToken).ConfigureAwait(false);
+        Keys.KeyGuards.RequireEnabled(key);
+        Keys.KeyGuards.RequireSymmetric(key, "Encrypt");
+        var blob = Keys.Envelope.Seal(kms, key, plaintext, encryptionContext, "SYMMETRIC_DEFAULT", "Encrypt");
+        return new GeneratedDataKey((byte[])plaintext.Clone(), blob, key.Arn);
+    }
+
+    /// <inheritdoc />
     public async Task<DecryptedDataKey> DecryptAsync(byte[] ciphertextBlob, IReadOnlyDictionary<string, string> encryptionContext, CancellationToken cancellationToken)
     {
         var call = new KmsCall(kms.Settings.RootArn, kms.Settings.AccountId);

@@ -27,6 +27,7 @@ public sealed class ObjectCatalog
                 record TEXT NOT NULL, PRIMARY KEY (bucket, key)) WITHOUT ROWID;
             CREATE TABLE IF NOT EXISTS noncurrent (bucket TEXT NOT NULL, key TEXT NOT NULL, seq INTEGER NOT NULL, version_id TEXT NOT NULL,
                 record TEXT NOT NULL, PRIMARY KEY (bucket, key, seq)) WITHOUT ROWID;
+            CREATE TABLE IF NOT EXISTS rekey_jobs (bucket TEXT PRIMARY KEY, record TEXT NOT NULL) WITHOUT ROWID;
             CREATE TABLE IF NOT EXISTS counters (name TEXT PRIMARY KEY, value INTEGER NOT NULL) WITHOUT ROWID;
             CREATE TABLE IF NOT EXISTS uploads (upload_id TEXT PRIMARY KEY, bucket TEXT NOT NULL, key TEXT NOT NULL, record TEXT NOT NULL) WITHOUT ROWID;
             CREATE INDEX IF NOT EXISTS uploads_by_key ON uploads (bucket, key, upload_id);
@@ -209,6 +210,49 @@ public sealed class ObjectCatalog
             : Execute(connection, transaction, "UPDATE noncurrent SET record = $c WHERE bucket = $a AND key = $b AND version_id = $d", record.Bucket, record.Key, text, record.VersionId);
         transaction.Commit();
         return changed == 1;
+    }
+
+    /// <summary>
+    /// Replaces a version's record only if it is still exactly <paramref name="expected"/> (compare-and-swap), so a
+    /// background rewrite never overwrites a write that happened meanwhile; false when it changed or is gone.
+    /// </summary>
+    public bool ReplaceVersion(ObjectRecord expected, ObjectRecord replacement)
+    {
+        using var connection = _db.Open();
+        using var transaction = connection.BeginTransaction(deferred: false);
+        var expectedText = JsonSerializer.Serialize(expected, Json);
+        var text = JsonSerializer.Serialize(replacement, Json);
+        var changed = Execute(connection, transaction, "UPDATE objects SET record = $d WHERE bucket = $a AND key = $b AND record = $c",
+            expected.Bucket, expected.Key, expectedText, text);
+        if (changed == 0)
+            changed = Execute(connection, transaction, "UPDATE noncurrent SET record = $d WHERE bucket = $a AND key = $b AND record = $c",
+                expected.Bucket, expected.Key, expectedText, text);
+        transaction.Commit();
+        return changed == 1;
+    }
+
+    /// <summary>The number of versions (current and noncurrent, delete markers included) in a bucket.</summary>
+    public long CountVersions(string bucket)
+    {
+        using var connection = _db.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = "SELECT (SELECT COUNT(*) FROM objects WHERE bucket = $a) + (SELECT COUNT(*) FROM noncurrent WHERE bucket = $a)";
+        command.Parameters.AddWithValue("$a", bucket);
+        return (long)command.ExecuteScalar()!;
+    }
+
+    /// <summary>A bucket's rekey job, or null.</summary>
+    public RekeyJob? GetRekeyJob(string bucket)
+    {
+        using var connection = _db.Open();
+        return Single<RekeyJob>(connection, null, "SELECT record FROM rekey_jobs WHERE bucket = $a", bucket);
+    }
+
+    /// <summary>Stores a bucket's rekey job (its progress), durably.</summary>
+    public void SaveRekeyJob(RekeyJob job)
+    {
+        using var connection = _db.Open();
+        Execute(connection, null, "INSERT OR REPLACE INTO rekey_jobs (bucket, record) VALUES ($a, $b)", job.Bucket, JsonSerializer.Serialize(job, Json));
     }
 
     /// <summary>Up to <paramref name="limit"/> current objects (not delete markers) whose key starts with <paramref name="prefix"/> and sorts after <paramref name="after"/>, in byte order.</summary>

@@ -100,6 +100,37 @@ public sealed class ObjectKeys
         }
     }
 
+    /// <summary>
+    /// Seals an existing object key under another protection (SSE-S3, SSE-KMS with or without a bucket key), for a
+    /// rekey that keeps the data key and rewrites only its sealed form. SSE-C is not a target: the server has no
+    /// customer key to seal under.
+    /// </summary>
+    public async Task<ObjectEncryption> SealExistingAsync(byte[] objectKey, EncryptionRequest target, string bucket, string key, CancellationToken cancellationToken)
+    {
+        switch (target.Mode)
+        {
+            case EncryptionRequest.SseS3:
+                return new ObjectEncryption(target.Mode, SealedKey: KeySeal.Seal(ServiceKey(), objectKey, target.Mode, bucket, key, _random));
+            case EncryptionRequest.SseKms when target.BucketKey:
+                {
+                    var keyArn = await _kms.ResolveKeyArnAsync(target.KmsKeyId ?? "alias/aws/s3", cancellationToken).ConfigureAwait(false);
+                    var bucketKey = await BucketKeyAsync(bucket, keyArn, cancellationToken).ConfigureAwait(false);
+                    return new ObjectEncryption(target.Mode, SealedKey: KeySeal.Seal(bucketKey.Plaintext, objectKey, target.Mode, bucket, key, _random),
+                        KmsKeyArn: bucketKey.KeyArn, KmsContext: BucketContext(bucket), BucketKeyEnabled: true, KmsBlob: bucketKey.Blob);
+                }
+            case EncryptionRequest.SseKms:
+                {
+                    var context = target.KmsContext ?? ObjectContext(bucket, key);
+                    Interlocked.Increment(ref _kmsCalls);
+                    var encrypted = await _kms.EncryptAsync(target.KmsKeyId ?? "alias/aws/s3", objectKey, context, cancellationToken).ConfigureAwait(false);
+                    CryptographicOperations.ZeroMemory(encrypted.Plaintext);
+                    return new ObjectEncryption(target.Mode, KmsKeyArn: encrypted.KeyArn, KmsContext: context, KmsBlob: encrypted.CiphertextBlob);
+                }
+            default:
+                throw new ObjectStoreException(ObjectStoreError.InvalidArgument, $"Objects cannot be rekeyed to {target.Mode}.");
+        }
+    }
+
     /// <summary>Opens the object key of a stored object; SSE-C needs the customer's key and refuses any other (AccessDenied).</summary>
     public async Task<byte[]> OpenAsync(ObjectEncryption encryption, string bucket, string key, byte[]? customerKey, CancellationToken cancellationToken)
     {
@@ -126,6 +157,9 @@ public sealed class ObjectKeys
                 throw new ObjectStoreException(ObjectStoreError.ObjectCorrupted, $"The object's encryption mode '{encryption.Mode}' is unknown.");
         }
     }
+
+    /// <summary>The ARN of the KMS key an SSE-KMS request names (alias/aws/s3 when it names none).</summary>
+    public Task<string> KmsKeyArnAsync(string? keyId, CancellationToken cancellationToken) => _kms.ResolveKeyArnAsync(keyId ?? "alias/aws/s3", cancellationToken);
 
     /// <summary>The default SSE-KMS encryption context: the object's ARN.</summary>
     public Dictionary<string, string> ObjectContext(string bucket, string key) => new() { ["aws:s3:arn"] = $"arn:{_partition}:s3:::{bucket}/{key}" };

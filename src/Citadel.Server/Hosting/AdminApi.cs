@@ -4,6 +4,7 @@ using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
 using Citadel.Audit;
 using Citadel.Iam;
+using Citadel.ObjectStore;
 using Citadel.Server.Services;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
@@ -17,9 +18,12 @@ namespace Citadel.Server.Hosting;
 /// <list type="bullet">
 /// <item><c>POST /citadel/admin/explain</c> <c>{"requestId": "..."}</c>: the logged request and its authorization
 /// decided again against current policies (<see cref="RequestExplainer"/>); 404 when no record has the id.</item>
+/// <item><c>POST /citadel/admin/s3/rekey</c> <c>{"bucket": "...", "rewrapOnly": false, "batch": 200}</c>: runs the next
+/// batch of the bucket's rekey job (<see cref="ObjectLayer.RekeyAsync"/>) and answers its progress; the job's state is
+/// stored after each batch, so an interrupted rekey resumes where it stopped.</item>
 /// </list>
 /// </summary>
-public sealed class AdminApi(RequestExplainer explainer, SigV4Verifier verifier, IAuditStore audit, CitadelOptions options, TimeProvider time, ILogger<AdminApi> logger)
+public sealed class AdminApi(RequestExplainer explainer, ObjectLayer objects, SigV4Verifier verifier, IAuditStore audit, CitadelOptions options, TimeProvider time, ILogger<AdminApi> logger)
 {
     private const int MaxBodyBytes = 64 << 10;
 
@@ -31,6 +35,8 @@ public sealed class AdminApi(RequestExplainer explainer, SigV4Verifier verifier,
     };
 
     private sealed record ExplainRequest(string? RequestId);
+
+    private sealed record RekeyRequest(string? Bucket, bool RewrapOnly, int? Batch);
 
     /// <summary>Handles /citadel/admin/*.</summary>
     public async Task HandleAsync(HttpContext http, string requestId)
@@ -63,6 +69,7 @@ public sealed class AdminApi(RequestExplainer explainer, SigV4Verifier verifier,
             (status, answer, parameters) = (http.Request.Method, path) switch
             {
                 ("POST", "explain") => await ExplainAsync(body, http.RequestAborted).ConfigureAwait(false),
+                ("POST", "s3/rekey") => await RekeyAsync(body, http.RequestAborted).ConfigureAwait(false),
                 _ => (404, new { error = "Unknown admin endpoint." }, null),
             };
         }
@@ -70,13 +77,21 @@ public sealed class AdminApi(RequestExplainer explainer, SigV4Verifier verifier,
         {
             (status, answer) = (400, new { error = "The request body is not valid JSON." });
         }
+        catch (ObjectStoreException e)
+        {
+            (status, answer) = (e.Error == ObjectStoreError.NoSuchBucket ? 404 : 400, new { error = e.Message });
+        }
+        catch (Kms.KmsException e)
+        {
+            (status, answer) = (400, new { error = $"{e.AwsType}: {e.Message}" });
+        }
 
         var auditEvent = new AuditEvent
         {
             EventId = Guid.NewGuid().ToString(),
             EventTime = time.GetUtcNow(),
             EventSource = "admin.citadel",
-            EventName = path == "explain" ? "ExplainRequest" : "Unknown",
+            EventName = path switch { "explain" => "ExplainRequest", "s3/rekey" => "RekeyBucket", _ => "Unknown" },
             AwsRegion = options.Region,
             SourceIpAddress = http.Connection.RemoteIpAddress?.ToString() ?? "unknown",
             UserAgent = http.Request.Headers.UserAgent.ToString(),
@@ -84,7 +99,7 @@ public sealed class AdminApi(RequestExplainer explainer, SigV4Verifier verifier,
             RequestParameters = parameters,
             ErrorCode = status == 200 ? null : status.ToString(System.Globalization.CultureInfo.InvariantCulture),
             RequestId = requestId,
-            ReadOnly = true,
+            ReadOnly = path != "s3/rekey",
             RecipientAccountId = options.AccountId,
         };
         try
@@ -109,6 +124,15 @@ public sealed class AdminApi(RequestExplainer explainer, SigV4Verifier verifier,
         return explanation is null
             ? (404, new { error = $"No audit record has the request id {id}." }, parameters)
             : (200, explanation, parameters);
+    }
+
+    private async Task<(int Status, object Answer, JsonNode? Parameters)> RekeyAsync(byte[] body, CancellationToken cancellationToken)
+    {
+        var request = JsonSerializer.Deserialize<RekeyRequest>(body, JsonOptions);
+        if (request?.Bucket is not { Length: > 0 } bucket) return (400, new { error = "bucket is required." }, null);
+        var parameters = new JsonObject { ["bucket"] = bucket, ["rewrapOnly"] = request.RewrapOnly };
+        var job = await objects.RekeyAsync(bucket, request.RewrapOnly, Math.Clamp(request.Batch ?? 200, 1, 10_000), cancellationToken).ConfigureAwait(false);
+        return (200, job, parameters);
     }
 
     private Principal Authenticate(HttpContext http, byte[] body)

@@ -171,7 +171,7 @@ public sealed class CitadelServer : IAsyncDisposable
         var s3 = new S3Endpoint(new S3Operations(objectLayer, kms, options), pipeline.Verifier, pipeline.Authorizer, audit, root, metrics, options, time,
             app.Services.GetRequiredService<ILogger<S3Endpoint>>());
         var operatorApi = new OperatorApi(seal, new SigV4Verifier(credentials, time), delivery);
-        var adminApi = new AdminApi(new RequestExplainer(services, audit, authorizer, secureTransport: !options.Http), new SigV4Verifier(credentials, time), audit, options, time,
+        var adminApi = new AdminApi(new RequestExplainer(services, audit, authorizer, secureTransport: !options.Http), objectLayer, new SigV4Verifier(credentials, time), audit, options, time,
             app.Services.GetRequiredService<ILogger<AdminApi>>());
         var logger = app.Services.GetRequiredService<ILogger<CitadelServer>>();
         app.Run(async http =>
