@@ -4,6 +4,7 @@ using Citadel.LoadBench;
 // citadel-loadbench [--clients 32] [--seconds 10] [--warmup 2] [--targets citadel,moto,floor] [--ops Encrypt,Decrypt,GenerateDataKey]
 // citadel-loadbench floor --port N      (internal: the empty endpoint)
 // citadel-loadbench chain [--events 1000000]   (audit journal: append throughput and hash chain verification speed)
+// citadel-loadbench soak [--events 1000000] [--writers 64]   (the audit store under concurrent load, then verified)
 if (args.Length > 0 && args[0] == "floor")
 {
     await FloorServer.RunAsync(int.Parse(args[Array.IndexOf(args, "--port") + 1], CultureInfo.InvariantCulture));
@@ -14,6 +15,14 @@ if (args.Length > 0 && args[0] == "chain")
 {
     var i = Array.IndexOf(args, "--events");
     await ChainBench.RunAsync(i >= 0 ? int.Parse(args[i + 1], CultureInfo.InvariantCulture) : 1_000_000);
+    return 0;
+}
+
+if (args.Length > 0 && args[0] == "soak")
+{
+    var e = Array.IndexOf(args, "--events");
+    var w = Array.IndexOf(args, "--writers");
+    await SoakBench.RunAsync(e >= 0 ? int.Parse(args[e + 1], CultureInfo.InvariantCulture) : 1_000_000, w >= 0 ? int.Parse(args[w + 1], CultureInfo.InvariantCulture) : 64);
     return 0;
 }
 
