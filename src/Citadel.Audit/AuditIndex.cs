@@ -141,6 +141,8 @@ public sealed class AuditIndex
         transaction.Commit();
     }
 
+    private const int CommonResourceThreshold = 5000;
+
     /// <summary>Looks events up, newest first.</summary>
     public AuditPage Lookup(AuditQuery query)
     {
@@ -156,7 +158,22 @@ public sealed class AuditIndex
             command.Parameters.AddWithValue("$tt", time);
             command.Parameters.AddWithValue("$ts", seq);
         }
-        if (query.Attribute is { } attribute)
+        if (query.Attribute is LookupAttribute.ResourceType or LookupAttribute.ResourceName)
+        {
+            command.Parameters.AddWithValue("$v", query.Value ?? "");
+            var column = query.Attribute == LookupAttribute.ResourceType ? "type" : "name";
+            // A resource on few events: collect their seqs through the index and sort those. A resource on many
+            // (every call on one busy key): walk the events newest first and test each, so the page stops early
+            // instead of gathering and sorting hundreds of thousands of matches.
+            using var count = connection.CreateCommand();
+            count.CommandText = $"SELECT COUNT(*) FROM (SELECT 1 FROM event_resources WHERE {column} = $v LIMIT {CommonResourceThreshold})";
+            count.Parameters.AddWithValue("$v", query.Value ?? "");
+            var common = (long)count.ExecuteScalar()! >= CommonResourceThreshold;
+            where.Append(common
+                ? $" AND EXISTS (SELECT 1 FROM event_resources r WHERE r.{column} = $v AND r.seq = e.seq)"
+                : $" AND e.seq IN (SELECT seq FROM event_resources WHERE {column} = $v)");
+        }
+        else if (query.Attribute is { } attribute)
         {
             command.Parameters.AddWithValue("$v", query.Value ?? "");
             where.Append(attribute switch
@@ -167,8 +184,6 @@ public sealed class AuditIndex
                 LookupAttribute.Username => " AND e.username = $v",
                 LookupAttribute.EventSource => " AND e.event_source = $v",
                 LookupAttribute.AccessKeyId => " AND e.access_key_id = $v",
-                LookupAttribute.ResourceType => " AND e.seq IN (SELECT seq FROM event_resources WHERE type = $v)",
-                LookupAttribute.ResourceName => " AND e.seq IN (SELECT seq FROM event_resources WHERE name = $v)",
                 _ => throw new ArgumentOutOfRangeException(nameof(query)),
             });
         }

@@ -89,6 +89,24 @@ public sealed class JournalAuditStoreTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_resource_on_thousands_of_events_pages_the_same_way_as_a_rare_one()
+    {
+        // Above the index's threshold the lookup walks events newest first instead of collecting every match.
+        await Task.WhenAll(Enumerable.Range(1, 6000).Select(i => _store.AppendAsync(Event(i, resource: i == 3000 ? "arn:rare" : "arn:busy"))));
+        var seen = new List<string>();
+        string? token = null;
+        do
+        {
+            var page = await Lookup(LookupAttribute.ResourceName, "arn:busy", max: 50, token: token, start: T0.AddSeconds(5801), end: T0.AddSeconds(6000));
+            seen.AddRange(page.Events.Select(e => e.EventId));
+            token = page.NextToken;
+        } while (token is not null);
+        Assert.Equal(Enumerable.Range(5801, 200).Reverse().Select(i => $"00000000-0000-0000-0000-{i:D12}"), seen);
+        Assert.Equal(["00000000-0000-0000-0000-000000003000"], (await Lookup(LookupAttribute.ResourceName, "arn:rare")).Events.Select(e => e.EventId));
+        Assert.Equal(50, (await Lookup(LookupAttribute.ResourceType, "AWS::KMS::Key")).Events.Count);
+    }
+
+    [Fact]
     public async Task PagesNewestFirstWithinTheTimeWindow()
     {
         for (var i = 1; i <= 7; i++) await _store.AppendAsync(Event(i));
