@@ -100,7 +100,8 @@ public static partial class DeliveredFilesVerifier
             var previous = Text(digest.Data, "previousDigestS3Object");
             if (previous is null)
             {
-                if (before is not null) DigestProblem(digest.Key, $"chain broken: it names no previous digest, but {before.Key} comes before it");
+                // A new chain (a trail deleted and created again under the same name): validate-logs reports a gap, not a failure.
+                if (before is not null) _notes.Add($"Digest file\t{digest.Key}\tstarts a new chain (it names no previous digest; {before.Key} comes before it)");
                 return;
             }
             if (previous != before?.Key)
@@ -129,8 +130,12 @@ public static partial class DeliveredFilesVerifier
                 _notes.Add($"Digest file\t{digest.Key}\t{NewestNote}");
                 return;
             }
-            // When the next digest does not link here, its chain problem is reported and there is no signature to check.
-            if (after.Error is not null || Text(after.Data, "previousDigestS3Object") != digest.Key) return;
+            if (after.Error is not null || Text(after.Data, "previousDigestS3Object") != digest.Key)
+            {
+                // The next digest does not carry this one's signature: it starts a new chain, or its broken link is reported.
+                _notes.Add($"Digest file\t{digest.Key}\tsignature not checkable offline: the next digest does not link to it (signature is in S3 metadata)");
+                return;
+            }
             var fingerprint = Text(digest.Data, "digestPublicKeyFingerprint") ?? "";
             if (!keys.TryGetValue(fingerprint, out var key))
             {

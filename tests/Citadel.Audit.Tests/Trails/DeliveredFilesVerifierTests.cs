@@ -1,5 +1,6 @@
 using System.Text;
 using Citadel.Audit.Trails;
+using Citadel.Audit.Trails.Operations;
 
 namespace Citadel.Audit.Tests.Trails;
 
@@ -120,6 +121,27 @@ public sealed class DeliveredFilesVerifierTests : IAsyncLifetime
         Assert.StartsWith("not found (chain broken", problem.Problem, StringComparison.Ordinal);
         // Its log file is no longer vouched for by any digest of the copy.
         Assert.Equal("3/4 digest files valid, 3/3 log files valid", report.Summary);
+    }
+
+    [Fact]
+    public async Task ATrailCreatedAgainUnderItsNameStartsANewChainWhichIsNotAFailure()
+    {
+        await _h.Run<NoOutput>("DeleteTrail", new DeleteTrailRequest { Name = "audit" });
+        await _h.CreateLoggingTrail();
+        await _h.Record("Encrypt");
+        _h.Time.Advance(TimeSpan.FromMinutes(5));
+        await _h.Tick();
+        _h.Time.Advance(TimeSpan.FromMinutes(55));
+        var restarted = Assert.Single(await _h.Tick()).Digest!;
+        _h.Time.Advance(TimeSpan.FromMinutes(60));
+        Assert.NotNull(Assert.Single(await _h.Tick()).Digest);
+
+        var report = await Verify();
+        Assert.True(report.Valid, string.Join("\n", report.Problems));
+        Assert.Equal("6/6 digest files valid, 5/5 log files valid", report.Summary);
+        // The old chain's last signature travelled only in S3 metadata, as the newest digest's does.
+        Assert.Contains(report.Notes, n => n.StartsWith($"Digest file\t{restarted}\tstarts a new chain", StringComparison.Ordinal));
+        Assert.Contains(report.Notes, n => n.StartsWith($"Digest file\t{_digests[^1]}\tsignature not checkable offline", StringComparison.Ordinal));
     }
 
     [Fact]
