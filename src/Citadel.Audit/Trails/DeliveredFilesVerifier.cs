@@ -29,7 +29,7 @@ public static partial class DeliveredFilesVerifier
 
     /// <summary>
     /// Verifies the digests under <paramref name="prefix"/> (the trail's S3KeyPrefix; every digest of the copy when
-    /// null) in the bucket copy <paramref name="directory"/>, with the signing <paramref name="keys"/> of the region.
+    /// null) in the bucket copy <paramref name="directory"/>, with the digest signing public <paramref name="keys"/> (found by fingerprint).
     /// </summary>
     public static DeliveredFilesReport Verify(string directory, string? prefix, IReadOnlyList<TrailPublicKey> keys)
     {
@@ -41,7 +41,7 @@ public static partial class DeliveredFilesVerifier
             .Where(k => k.Match.Success)
             .GroupBy(k => k.Match.Groups["chain"].Value + "/" + k.Match.Groups["name"].Value, StringComparer.Ordinal)
             .OrderBy(g => g.Key, StringComparer.Ordinal);
-        var run = new Run(root, keys.ToDictionary(k => k.Fingerprint, StringComparer.Ordinal));
+        var run = new Run(root, keys.DistinctBy(k => k.Fingerprint, StringComparer.Ordinal).ToDictionary(k => k.Fingerprint, StringComparer.Ordinal));
         foreach (var chain in chains)
             run.Chain(chain.OrderBy(k => k.Match.Groups["time"].Value, StringComparer.Ordinal).Select(k => run.Load(k.Key)).ToList());
         return run.Report();
@@ -201,7 +201,7 @@ public static partial class DeliveredFilesVerifier
         private string PathOf(string key)
         {
             var path = Path.GetFullPath(Path.Combine(root, key.Replace('/', Path.DirectorySeparatorChar)));
-            return path.StartsWith(root + Path.DirectorySeparatorChar, StringComparison.Ordinal) ? path : Path.Combine(root, "\0outside");
+            return path.StartsWith(root + Path.DirectorySeparatorChar, StringComparison.Ordinal) ? path : "";
         }
     }
 

@@ -145,6 +145,16 @@ public sealed class DeliveredFilesVerifierTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task ALogFileKeyOutsideTheCopyIsNotFollowed()
+    {
+        // The newest digest (whose edit nothing offline detects) names a file beside the copy, with the right content.
+        File.Copy(_h.Sink.ObjectPath(TrailHarness.Bucket, _logs[3]), Path.Combine(_h.Sink.Root, "outside.json.gz"));
+        Edit(_digests[3], t => t.Replace(_logs[3], "../outside.json.gz", StringComparison.Ordinal));
+        var problem = Assert.Single((await Verify()).Problems);
+        Assert.Equal("Log file\t../outside.json.gz\tINVALID: not found", problem.ToString());
+    }
+
+    [Fact]
     public void ADigestSignedByAnUnknownKeyIsReported()
     {
         var report = DeliveredFilesVerifier.Verify(Copy, null, []);
