@@ -6,7 +6,8 @@ using Citadel.Server.Hosting;
 namespace Citadel.Cli;
 
 /// <summary>
-/// <c>citadel audit verify</c>: checks the audit journal's hash chain offline, from a data directory or a copy of it.
+/// <c>citadel audit verify</c>: checks the audit journal's hash chain offline, from a data directory or a copy of it,
+/// and with <c>--trail-files</c> the delivered log and digest files from a copy of the trail bucket.
 /// <c>citadel audit flush</c>: makes a running server deliver every trail's pending log files and a digest now.
 /// </summary>
 internal static class AuditCommand
@@ -14,28 +15,17 @@ internal static class AuditCommand
     public static Command Create()
     {
         var command = new Command("audit", "Work with the audit trail.");
-        var verify = new Command("verify", "Verify the audit journal's hash chain (works on a stopped server or a copy of its data directory).") { Settings.Data, Settings.Config };
+        var verify = new Command("verify", "Verify the audit journal's hash chain and, with --trail-files, the delivered trail files (works on a stopped server or a copy of its data directory).")
+        {
+            Settings.Data, Settings.Config, TrailFilesCheck.TrailFiles, TrailFilesCheck.Prefix,
+        };
         verify.SetAction(parse =>
         {
             var options = CitadelOptions.Bind(Settings.Build(parse));
-            var directory = Path.Combine(Path.GetFullPath(options.DataDirectory), "audit");
-            if (!Directory.Exists(directory))
-            {
-                Console.Error.WriteLine($"No audit journal in {directory}.");
-                return 2;
-            }
-            var index = Path.Combine(directory, "index.db");
-            var witness = File.Exists(index) ? new AuditIndex(index).Position() : null;
-            var started = System.Diagnostics.Stopwatch.StartNew();
-            var report = AuditChainVerifier.Verify(directory, witness);
-            if (report.Valid)
-            {
-                var pruned = report.Pruned > 0 ? $" (continuing from the anchor of {report.Pruned} records pruned by retention)" : "";
-                Console.WriteLine($"OK: {report.Records} records, hash chain intact{pruned}{(witness is null ? " (no index to check the end against)" : "")}, verified in {started.Elapsed.TotalSeconds:F1} s.");
-                return 0;
-            }
-            Console.WriteLine($"TAMPERED: {report.Problem} (segment {report.Segment}, byte {report.Offset}); {report.Records} records before it verified.");
-            return 1;
+            var dataDirectory = Path.GetFullPath(options.DataDirectory);
+            var copy = parse.GetValue(TrailFilesCheck.TrailFiles);
+            var journal = VerifyJournal(dataDirectory, filesToo: copy is not null);
+            return copy is null ? journal : Math.Max(journal, TrailFilesCheck.Run(dataDirectory, Path.GetFullPath(copy), parse.GetValue(TrailFilesCheck.Prefix)));
         });
         command.Subcommands.Add(verify);
 
@@ -75,5 +65,29 @@ internal static class AuditCommand
         });
         command.Subcommands.Add(flush);
         return command;
+    }
+
+    /// <summary>Checks the journal's hash chain; 0 intact, 1 tampered, 2 no journal (only when no files are checked either).</summary>
+    private static int VerifyJournal(string dataDirectory, bool filesToo)
+    {
+        var directory = Path.Combine(dataDirectory, "audit");
+        if (!Directory.Exists(directory))
+        {
+            // A copy of the bucket and the keys can be verified without the journal.
+            Console.Error.WriteLine($"No audit journal in {directory}{(filesToo ? "; checking the delivered files only." : ".")}");
+            return filesToo ? 0 : 2;
+        }
+        var index = Path.Combine(directory, "index.db");
+        var witness = File.Exists(index) ? new AuditIndex(index).Position() : null;
+        var started = System.Diagnostics.Stopwatch.StartNew();
+        var report = AuditChainVerifier.Verify(directory, witness);
+        if (report.Valid)
+        {
+            var pruned = report.Pruned > 0 ? $" (continuing from the anchor of {report.Pruned} records pruned by retention)" : "";
+            Console.WriteLine($"OK: {report.Records} records, hash chain intact{pruned}{(witness is null ? " (no index to check the end against)" : "")}, verified in {started.Elapsed.TotalSeconds:F1} s.");
+            return 0;
+        }
+        Console.WriteLine($"TAMPERED: {report.Problem} (segment {report.Segment}, byte {report.Offset}); {report.Records} records before it verified.");
+        return 1;
     }
 }

@@ -23,6 +23,25 @@ public sealed class SqliteDocumentStore : IDocumentStore
             """);
     }
 
+    /// <summary>
+    /// Every document of <paramref name="collection"/> in the database at <paramref name="path"/>, opened read-only:
+    /// for offline tools on a stopped server's data directory or a copy of it, which must not be changed.
+    /// </summary>
+    public static IReadOnlyList<Document> ReadCollection(string path, string collection)
+    {
+        if (!File.Exists(path)) throw new FileNotFoundException($"No database at {path}.", path);
+        var connectionString = new SqliteConnectionStringBuilder { DataSource = path, Mode = SqliteOpenMode.ReadOnly, Pooling = false }.ToString();
+        using var connection = new SqliteConnection(connectionString);
+        connection.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = "SELECT id, revision, body FROM documents WHERE collection = $c ORDER BY id";
+        command.Parameters.AddWithValue("$c", collection);
+        using var reader = command.ExecuteReader();
+        var result = new List<Document>();
+        while (reader.Read()) result.Add(new Document(collection, reader.GetString(0), reader.GetInt64(1), reader.GetString(2)));
+        return result;
+    }
+
     /// <inheritdoc />
     public Task<Document?> GetAsync(string collection, string id, CancellationToken cancellationToken = default)
     {

@@ -90,4 +90,37 @@ public sealed class TrailDeliveryEndToEndTests : IAsyncLifetime
         var deleted = await ValidateLogs(arn, started);
         Assert.Contains($"Log file\ts3://{Bucket}/{log}\tINVALID: not found", deleted.StdOut + deleted.StdErr, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task Audit_verify_checks_a_synced_copy_of_the_bucket_offline_and_names_a_modified_log_file()
+    {
+        Assert.Equal(0, (await Clients.Aws(_server, 1, "s3", "mb", $"s3://{Bucket}")).ExitCode);
+        Json(await Clients.Aws(_server, 2, "cloudtrail", "create-trail", "--name", "audit", "--s3-bucket-name", Bucket, "--s3-key-prefix", "org", "--enable-log-file-validation"));
+        Assert.Equal(0, (await Clients.Aws(_server, 1, "cloudtrail", "start-logging", "--name", "audit")).ExitCode);
+        var key = Json(await Clients.Aws(_server, 2, "kms", "create-key")).GetProperty("KeyMetadata").GetProperty("KeyId").GetString()!;
+        Json(await Clients.Aws(_server, 2, "kms", "encrypt", "--key-id", key, "--plaintext", "aGVsbG8="));
+        var flush = await CliProcess.RunAsync(new Dictionary<string, string>
+        {
+            ["AWS_ACCESS_KEY_ID"] = CitadelProcess.AccessKeyId,
+            ["AWS_SECRET_ACCESS_KEY"] = CitadelProcess.SecretAccessKey,
+        }, "audit", "flush", "--data", _server.DataDirectory, "--endpoint", _server.Endpoint);
+        Assert.True(flush.ExitCode == 0, flush.Output);
+        var copy = Path.Combine(_server.DataDirectory, "bucket-copy");
+        Assert.Equal(0, (await Clients.Aws(_server, 1, "s3", "sync", $"s3://{Bucket}", copy)).ExitCode);
+
+        // The server still runs: the keys are read from its database without writing to it.
+        var ok = await CliProcess.RunAsync(null, "audit", "verify", "--data", _server.DataDirectory, "--trail-files", copy, "--prefix", "org");
+        Assert.True(ok.ExitCode == 0, ok.Output);
+        Assert.Contains("hash chain intact", ok.Output, StringComparison.Ordinal);
+        Assert.Contains("not checkable offline (signature is in S3 metadata)", ok.Output, StringComparison.Ordinal);
+        Assert.Contains("OK: 1/1 digest files valid, 1/1 log files valid", ok.Output, StringComparison.Ordinal);
+
+        var log = Directory.EnumerateFiles(Path.Combine(copy, "org"), "*.json.gz", SearchOption.AllDirectories).Single(f => f.Contains("/CloudTrail/", StringComparison.Ordinal));
+        await using (var output = new GZipStream(File.Create(log), CompressionLevel.Optimal))
+            await output.WriteAsync("""{"Records":[]}"""u8.ToArray());
+        var modified = await CliProcess.RunAsync(null, "audit", "verify", "--data", _server.DataDirectory, "--trail-files", copy);
+        Assert.Equal(1, modified.ExitCode);
+        Assert.Contains($"Log file\t{Path.GetRelativePath(copy, log)}\tINVALID: modified", modified.Output, StringComparison.Ordinal);
+        Assert.Contains("INVALID: 1/1 digest files valid, 0/1 log files valid", modified.Output, StringComparison.Ordinal);
+    }
 }

@@ -44,6 +44,15 @@ public sealed class TrailSigningKeys(IDocumentStore store, Func<RootKey> rootKey
     public static string FingerprintOf(byte[] pkcs1PublicKey) => Convert.ToHexStringLower(MD5.HashData(pkcs1PublicKey));
 #pragma warning restore CA5351
 
+    /// <summary>
+    /// The public keys of stored key documents (of every region: fingerprints name keys uniquely), read without the
+    /// root key, for verifying digests offline.
+    /// </summary>
+    public static IReadOnlyList<TrailPublicKey> PublicKeysOf(IEnumerable<Document> documents)
+        => documents.Select(d => JsonSerializer.Deserialize<KeyDocument>(d.Body)!)
+            .Select(k => new TrailPublicKey(k.PublicKey, k.ValidityStartTime, k.ValidityEndTime, k.Fingerprint))
+            .ToList();
+
     /// <summary>Public keys whose validity overlaps [<paramref name="start"/>, <paramref name="end"/>], oldest first.</summary>
     public async Task<IReadOnlyList<TrailPublicKey>> ListAsync(DateTimeOffset start, DateTimeOffset end, CancellationToken cancellationToken)
         => (await AllAsync(cancellationToken).ConfigureAwait(false))
