@@ -8,7 +8,8 @@ namespace Citadel.S3Bench;
 /// <summary>
 /// Citadel's real server (<see cref="CitadelServer"/>, the same one <c>citadel serve</c> runs) in this process, on a
 /// fresh data directory, listening with plain HTTP on a loopback port; with <c>floor</c> its segment cipher is the
-/// harness's plain copy (<see cref="PlainCopySegments"/>).
+/// harness's plain copy (<see cref="PlainCopySegments"/>). Blobs stay in the data directory, or go to a bucket of
+/// an S3-compatible backend (<c>--backend moto</c>).
 /// </summary>
 internal sealed class InProcessCitadel : IAsyncDisposable
 {
@@ -27,7 +28,7 @@ internal sealed class InProcessCitadel : IAsyncDisposable
     /// <summary>GenerateDataKey and Decrypt calls the object store made so far.</summary>
     public long KmsCalls => _server.Objects.Keys.KmsCalls;
 
-    public static async Task<InProcessCitadel> StartAsync(bool floor)
+    public static async Task<InProcessCitadel> StartAsync(bool floor, string? backendUrl = null, string? backendBucket = null)
     {
         var directory = Path.Combine(Path.GetTempPath(), "citadel-s3bench-" + Guid.NewGuid().ToString("N"));
         var port = FreePort();
@@ -42,6 +43,10 @@ internal sealed class InProcessCitadel : IAsyncDisposable
             ["Citadel:RootSecretAccessKey"] = S3Client.Secret,
             // One log line per request goes to a console nobody reads during a benchmark (as bench/run-load.sh does).
             ["Logging:LogLevel:Default"] = "Warning",
+            ["Citadel:S3Backend:Endpoint"] = backendUrl,
+            ["Citadel:S3Backend:Bucket"] = backendBucket,
+            ["Citadel:S3Backend:AccessKeyId"] = backendUrl is null ? null : "bench",
+            ["Citadel:S3Backend:SecretAccessKey"] = backendUrl is null ? null : "bench",
         }).Build();
         var server = await CitadelServer.CreateAsync(configuration, TextWriter.Null, null, floor ? new PlainCopySegments() : null);
         await server.StartAsync();

@@ -19,9 +19,17 @@ catch (ArgumentException e)
 var openssl = options.Openssl ? await OpensslSpeed.MeasureAsync() : null;
 if (openssl is { } reference) await Console.Error.WriteLineAsync($"openssl aes-256-gcm, 16384-byte blocks: {reference:F0} MiB/s");
 
+// With --backend moto, Citadel keeps its blobs in a moto_server of their own (S3BlobStore), not in the data directory.
+await using var backend = options.Backend == "moto" ? await MotoServer.StartAsync() : null;
+if (backend is not null)
+{
+    using var client = new S3Client(backend.Url, 1);
+    await client.CreateBucketAsync("citadel-blobs");
+    await client.CreateBucketAsync("citadel-blobs-floor");
+}
 var needsCitadel = options.Targets.Any(t => t.StartsWith("sse-", StringComparison.Ordinal));
-await using var citadel = needsCitadel ? await InProcessCitadel.StartAsync(floor: false) : null;
-await using var floor = options.Targets.Contains("floor") ? await InProcessCitadel.StartAsync(floor: true) : null;
+await using var citadel = needsCitadel ? await InProcessCitadel.StartAsync(floor: false, backend?.Url, "citadel-blobs") : null;
+await using var floor = options.Targets.Contains("floor") ? await InProcessCitadel.StartAsync(floor: true, backend?.Url, "citadel-blobs-floor") : null;
 await using var moto = options.Targets.Contains("moto") ? await MotoServer.StartAsync() : null;
 
 var targets = options.Targets.Select(name => Target.Define(name, citadel, floor, moto)).ToList();

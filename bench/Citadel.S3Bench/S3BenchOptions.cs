@@ -6,12 +6,12 @@ namespace Citadel.S3Bench;
 internal sealed record ObjectSize(string Name, int Bytes, int Count, int Clients, int Warmup);
 
 /// <summary>Command-line settings of an S3 benchmark run; every cell can be chosen.</summary>
-internal sealed record S3BenchOptions(IReadOnlyList<string> Targets, IReadOnlyList<ObjectSize> Sizes, int Rounds, bool SignPayload, bool Openssl)
+internal sealed record S3BenchOptions(IReadOnlyList<string> Targets, IReadOnlyList<ObjectSize> Sizes, int Rounds, bool SignPayload, bool Openssl, string Backend)
 {
     public const string Usage = """
         citadel-s3bench [--targets floor,sse-s3,sse-kms,sse-kms-bk,sse-c,moto] [--sizes 4k,1m,256m]
                         [--count-4k 2000] [--count-1m 200] [--count-256m 4] [--clients 4] [--large-clients 2]
-                        [--rounds 3] [--payload unsigned|sha256] [--no-openssl]
+                        [--rounds 3] [--payload unsigned|sha256] [--backend local|moto] [--no-openssl]
         """;
 
     public static readonly string[] AllTargets = ["floor", "sse-s3", "sse-kms", "sse-kms-bk", "sse-c", "moto"];
@@ -40,6 +40,8 @@ internal sealed record S3BenchOptions(IReadOnlyList<string> Targets, IReadOnlyLi
         var chosen = Value("--sizes", "4k,1m,256m").Split(',').Select(s => sizes.TryGetValue(s, out var size) ? size : throw new ArgumentException($"Unknown size {s}.\n{Usage}"));
         var payload = Value("--payload", "unsigned");
         if (payload is not ("unsigned" or "sha256")) throw new ArgumentException($"--payload is unsigned or sha256.\n{Usage}");
-        return new S3BenchOptions(targets, chosen.ToList(), Number("--rounds", 3), payload == "sha256", !args.Contains("--no-openssl"));
+        var backend = Value("--backend", "local");
+        if (backend is not ("local" or "moto")) throw new ArgumentException($"--backend is local or moto.\n{Usage}");
+        return new S3BenchOptions(targets, chosen.ToList(), Number("--rounds", 3), payload == "sha256", !args.Contains("--no-openssl"), backend);
     }
 }

@@ -24,7 +24,8 @@ internal static class S3Report
         var text = new StringBuilder();
         var sizes = string.Join(", ", options.Sizes.Select(s => $"{s.Name} × {s.Count} with {s.Clients} clients"));
         text.AppendLine(CultureInfo.InvariantCulture,
-            $"Objects per cell: {sizes}; median of {options.Rounds} rounds; payload {(options.SignPayload ? "SHA-256 signed" : "UNSIGNED-PAYLOAD")}; plain HTTP on loopback.");
+            $"Objects per cell: {sizes}; median of {options.Rounds} rounds; payload {(options.SignPayload ? "SHA-256 signed" : "UNSIGNED-PAYLOAD")}; "
+            + $"Citadel's blobs {(options.Backend == "moto" ? "in moto_server (S3 backend)" : "on local disk")}; plain HTTP on loopback.");
         text.AppendLine();
         text.AppendLine("| size | op | target | MiB/s | objects/s | rounds' range MiB/s | of floor | errors |");
         text.AppendLine("|---|---|---|---:|---:|---:|---:|---:|");
