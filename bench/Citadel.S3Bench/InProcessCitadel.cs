@@ -32,7 +32,7 @@ internal sealed class InProcessCitadel : IAsyncDisposable
     {
         var directory = Path.Combine(Path.GetTempPath(), "citadel-s3bench-" + Guid.NewGuid().ToString("N"));
         var port = FreePort();
-        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        var settings = new Dictionary<string, string?>
         {
             ["Citadel:DataDirectory"] = directory,
             ["Citadel:Listen"] = $"127.0.0.1:{port}",
@@ -43,11 +43,15 @@ internal sealed class InProcessCitadel : IAsyncDisposable
             ["Citadel:RootSecretAccessKey"] = S3Client.Secret,
             // One log line per request goes to a console nobody reads during a benchmark (as bench/run-load.sh does).
             ["Logging:LogLevel:Default"] = "Warning",
-            ["Citadel:S3Backend:Endpoint"] = backendUrl,
-            ["Citadel:S3Backend:Bucket"] = backendBucket,
-            ["Citadel:S3Backend:AccessKeyId"] = backendUrl is null ? null : "bench",
-            ["Citadel:S3Backend:SecretAccessKey"] = backendUrl is null ? null : "bench",
-        }).Build();
+        };
+        if (backendUrl is not null)
+        {
+            settings["Citadel:S3Backend:Endpoint"] = backendUrl;
+            settings["Citadel:S3Backend:Bucket"] = backendBucket;
+            settings["Citadel:S3Backend:AccessKeyId"] = "bench";
+            settings["Citadel:S3Backend:SecretAccessKey"] = "bench";
+        }
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(settings).Build();
         var server = await CitadelServer.CreateAsync(configuration, TextWriter.Null, null, floor ? new PlainCopySegments() : null);
         await server.StartAsync();
         return new InProcessCitadel(server, directory, $"http://127.0.0.1:{port}");
