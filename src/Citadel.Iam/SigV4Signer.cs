@@ -11,9 +11,13 @@ public static class SigV4Signer
     /// Returns the headers to add (x-amz-date, authorization, and x-amz-security-token when a session token is given)
     /// for a request with the given host, path, query and body.
     /// </summary>
+    /// <param name="payloadHash">
+    /// The payload hash to sign instead of the body's SHA-256: S3's x-amz-content-sha256 value, such as
+    /// UNSIGNED-PAYLOAD (the caller sends that header too), or a precomputed hash of a large body.
+    /// </param>
     public static IReadOnlyDictionary<string, string> Sign(string method, string host, string rawPath, string rawQuery,
         IReadOnlyDictionary<string, string> extraHeaders, ReadOnlySpan<byte> body, string accessKeyId, string secret,
-        string region, string service, DateTimeOffset now, string? sessionToken = null)
+        string region, string service, DateTimeOffset now, string? sessionToken = null, string? payloadHash = null)
     {
         var amzDate = now.UtcDateTime.ToString("yyyyMMdd'T'HHmmss'Z'", CultureInfo.InvariantCulture);
         var date = amzDate[..8];
@@ -21,7 +25,7 @@ public static class SigV4Signer
         foreach (var (name, value) in extraHeaders) headers[name.ToLowerInvariant()] = [value];
         if (sessionToken is not null) headers["x-amz-security-token"] = [sessionToken];
         var signed = headers.Keys.ToList();
-        var payloadHash = Convert.ToHexStringLower(SHA256.HashData(body));
+        payloadHash ??= Convert.ToHexStringLower(SHA256.HashData(body));
         var canonical = SigV4Canonical.CanonicalRequest(method, rawPath, rawQuery, headers, signed, payloadHash, service, false);
         var scope = $"{date}/{region}/{service}/aws4_request";
         var signature = Convert.ToHexStringLower(HMACSHA256.HashData(SigV4Canonical.SigningKey(secret, date, region, service),

@@ -44,6 +44,9 @@ public sealed partial class ObjectLayer(ObjectCatalog catalog, IBlobStore blobs,
     /// <summary>The key chain.</summary>
     public ObjectKeys Keys => keys;
 
+    /// <summary>The segment cipher. Only the S3 benchmark swaps it (for its plain-copy floor); see <see cref="ISegmentCipher"/>.</summary>
+    internal ISegmentCipher Segments { get; init; } = new CobblestoneSegments(random);
+
     /// <summary>The catalog (bucket configuration reads and writes go through it directly).</summary>
     public ObjectCatalog Catalog => catalog;
 
@@ -138,7 +141,7 @@ public sealed partial class ObjectLayer(ObjectCatalog catalog, IBlobStore blobs,
             {
                 using var md5 = IncrementalHash.CreateHash(HashAlgorithmName.MD5);
                 using var sums = new ObjectChecksums(checksumAlgorithms);
-                var encryptor = new EncryptingStream(output, objectKey, SegmentCipher.Context(bucket, key, partNumber), random);
+                var encryptor = Segments.StartWriting(output, objectKey, SegmentCipher.Context(bucket, key, partNumber));
                 await using (encryptor.ConfigureAwait(false))
                 {
                     var buffer = new byte[1 << 16];
@@ -243,32 +246,12 @@ public sealed partial class ObjectLayer(ObjectCatalog catalog, IBlobStore blobs,
             var isFirst = parts.Count == 0;
             if (segmentEnd > start && segmentStart < end || (record.Size == 0 && isFirst))
             {
-                var aead = await OpenSegmentAsync(record, segment, objectKey, cancellationToken).ConfigureAwait(false);
-                parts.Add(new DecryptingStream((offset, length, ct) => blobs.OpenReadAsync(segment.Blob, offset, length, ct), aead,
-                    segment.PlaintextSize, Math.Max(0, start - segmentStart), Math.Min(segment.PlaintextSize, end - segmentStart)));
+                parts.Add(await Segments.OpenReadAsync(blobs, segment, objectKey, SegmentCipher.Context(record.Bucket, record.Key, segment.PartNumber),
+                    Math.Max(0, start - segmentStart), Math.Min(segment.PlaintextSize, end - segmentStart), cancellationToken).ConfigureAwait(false));
             }
             segmentStart = segmentEnd;
         }
         return new ConcatenatedStream(parts);
-    }
-
-    private async Task<ChunkedAead> OpenSegmentAsync(ObjectRecord record, StoredSegment segment, byte[] objectKey, CancellationToken cancellationToken)
-    {
-        var stored = await blobs.LengthAsync(segment.Blob, cancellationToken).ConfigureAwait(false);
-        if (stored != SegmentCipher.StoredSize(segment.PlaintextSize))
-            throw new ObjectStoreException(ObjectStoreError.ObjectCorrupted, "The stored object is missing or has the wrong length: it is damaged or was tampered with.");
-        var header = new byte[ChunkedAead.HeaderSize];
-        var stream = await blobs.OpenReadAsync(segment.Blob, 0, header.Length, cancellationToken).ConfigureAwait(false);
-        await using (stream.ConfigureAwait(false))
-            await stream.ReadExactlyAsync(header, cancellationToken).ConfigureAwait(false);
-        try
-        {
-            return ChunkedAead.ForDecryption(objectKey, SegmentCipher.Context(record.Bucket, record.Key, segment.PartNumber), header);
-        }
-        catch (AuthenticationFailedException)
-        {
-            throw new ObjectStoreException(ObjectStoreError.ObjectCorrupted, "The stored object's header did not authenticate: it is damaged or was tampered with.");
-        }
     }
 
     /// <summary>What a delete did: the version it created (a delete marker) or removed, and whether that is a delete marker.</summary>

@@ -4,7 +4,8 @@ namespace Citadel.ObjectStore.Encryption;
 
 /// <summary>
 /// Read-only stream of plaintext bytes [start, end) of one segment: reads the covering chunks from the
-/// ciphertext (after the 56-byte header), authenticates each chunk before releasing a byte of it, and fails
+/// ciphertext (after the 56-byte header) through one open of the stored range, 16 chunks at a time,
+/// authenticates each chunk before releasing a byte of it, and fails
 /// with <see cref="ObjectStoreException"/> (ObjectCorrupted) on the first chunk that does not verify —
 /// damaged or tampered data is never returned.
 /// </summary>
@@ -20,6 +21,9 @@ public sealed class DecryptingStream : Stream
     private readonly byte[] _plain = new byte[ChunksPerRead * ChunkedAead.ChunkSize];
     private int _plainStart;
     private int _plainEnd;
+    // The stored bytes of every chunk the range covers, opened at the first read and read front to back: one open
+    // per read instead of one per 16 chunks (a file open and seek, or a ranged GET on an S3 backend, per 256 KiB).
+    private Stream? _ciphertext;
 
     /// <param name="openCiphertext">Opens (offset, length) of the segment's stored bytes.</param>
     /// <param name="aead">The segment's opened cipher (header already checked); disposed with this stream.</param>
@@ -57,16 +61,13 @@ public sealed class DecryptingStream : Stream
         var plainOfFirst = firstChunk * ChunkedAead.ChunkSize;
         var plainLength = Math.Min(_plaintextSize, (lastChunk + 1) * ChunkedAead.ChunkSize) - plainOfFirst;
         var sealedLength = (int)(plainLength + chunkCount * ChunkedAead.TagSize);
-        var stream = await _openCiphertext(ChunkedAead.HeaderSize + ChunkedAead.ChunkOffset(firstChunk), sealedLength, cancellationToken).ConfigureAwait(false);
-        await using (stream.ConfigureAwait(false))
+        _ciphertext ??= await OpenRangeAsync(firstChunk, cancellationToken).ConfigureAwait(false);
+        var read = 0;
+        while (read < sealedLength)
         {
-            var read = 0;
-            while (read < sealedLength)
-            {
-                var n = await stream.ReadAsync(_sealed.AsMemory(read, sealedLength - read), cancellationToken).ConfigureAwait(false);
-                if (n == 0) throw Corrupted();
-                read += n;
-            }
+            var n = await _ciphertext.ReadAsync(_sealed.AsMemory(read, sealedLength - read), cancellationToken).ConfigureAwait(false);
+            if (n == 0) throw Corrupted();
+            read += n;
         }
         var plainOffset = 0;
         for (var i = 0; i < chunkCount; i++)
@@ -85,6 +86,15 @@ public sealed class DecryptingStream : Stream
         _plainStart = (int)(_position - plainOfFirst);
         _plainEnd = (int)(Math.Min(_end, plainOfFirst + plainLength) - plainOfFirst);
         _position = plainOfFirst + _plainEnd;
+    }
+
+    /// <summary>Opens the stored bytes from chunk <paramref name="firstChunk"/> to the end of the last chunk the range needs.</summary>
+    private Task<Stream> OpenRangeAsync(long firstChunk, CancellationToken cancellationToken)
+    {
+        var lastChunk = (_end - 1) / ChunkedAead.ChunkSize;
+        var plainLength = Math.Min(_plaintextSize, (lastChunk + 1) * ChunkedAead.ChunkSize) - firstChunk * ChunkedAead.ChunkSize;
+        var storedLength = plainLength + (lastChunk - firstChunk + 1) * ChunkedAead.TagSize;
+        return _openCiphertext(ChunkedAead.HeaderSize + ChunkedAead.ChunkOffset(firstChunk), storedLength, cancellationToken);
     }
 
     private static ObjectStoreException Corrupted() => new(ObjectStoreError.ObjectCorrupted,
@@ -118,6 +128,7 @@ public sealed class DecryptingStream : Stream
     {
         if (disposing)
         {
+            _ciphertext?.Dispose();
             _aead.Dispose();
             Array.Clear(_plain);
         }

@@ -20,7 +20,7 @@ public static class SegmentCipher
 }
 
 /// <summary>Write-only stream: plaintext in, Cobblestone-256 ciphertext out to <c>output</c>. Call <see cref="CompleteAsync"/> to seal the final chunk.</summary>
-public sealed class EncryptingStream : Stream
+public sealed class EncryptingStream : Stream, ISegmentWriter
 {
     private readonly Stream _output;
     private readonly ChunkedAead _aead;

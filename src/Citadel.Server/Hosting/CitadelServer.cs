@@ -45,7 +45,7 @@ public sealed class CitadelServer : IAsyncDisposable
     private readonly FileStream _lock;
     private readonly IBlobStore _blobs;
 
-    private CitadelServer(WebApplication app, JournalAuditStore audit, FileStream directoryLock, IBlobStore blobs, CitadelOptions options, SealManager seal)
+    private CitadelServer(WebApplication app, JournalAuditStore audit, FileStream directoryLock, IBlobStore blobs, CitadelOptions options, SealManager seal, ObjectLayer objects)
     {
         _app = app;
         _audit = audit;
@@ -53,6 +53,7 @@ public sealed class CitadelServer : IAsyncDisposable
         _blobs = blobs;
         Options = options;
         Seal = seal;
+        Objects = objects;
     }
 
     /// <summary>The settings in force.</summary>
@@ -61,11 +62,21 @@ public sealed class CitadelServer : IAsyncDisposable
     /// <summary>The seal.</summary>
     public SealManager Seal { get; }
 
+    /// <summary>The object layer (the S3 benchmark reads its KMS call counter).</summary>
+    internal ObjectLayer Objects { get; }
+
     /// <summary>Builds the server from configuration; throws <see cref="InvalidSettingsException"/> for bad settings.</summary>
     /// <param name="configuration">The settings.</param>
     /// <param name="console">Where first-start messages (created credentials) go.</param>
     /// <param name="trailSink">Where trails deliver their files; by default the object store of this server.</param>
-    public static async Task<CitadelServer> CreateAsync(IConfiguration configuration, TextWriter console, ITrailObjectSink? trailSink = null)
+    public static Task<CitadelServer> CreateAsync(IConfiguration configuration, TextWriter console, ITrailObjectSink? trailSink = null)
+        => CreateAsync(configuration, console, trailSink, segments: null);
+
+    /// <summary>
+    /// The same server with another segment cipher: only the S3 benchmark uses it, for its plain-copy floor.
+    /// Internal, and no setting leads here, so a configuration cannot turn encryption at rest off.
+    /// </summary>
+    internal static async Task<CitadelServer> CreateAsync(IConfiguration configuration, TextWriter console, ITrailObjectSink? trailSink, ISegmentCipher? segments)
     {
         var options = CitadelOptions.Bind(configuration);
         var errors = options.Validate();
@@ -117,7 +128,9 @@ public sealed class CitadelServer : IAsyncDisposable
         var objectKeys = new ObjectKeys(objectCatalog, root, new KmsDataKeys(kms), SystemRandom.Instance, time, options.Partition,
             TimeSpan.FromSeconds(options.S3BucketKeyLifetimeSeconds));
         IBlobStore blobs = remoteBlobs is null ? new LocalBlobStore(Path.Combine(dataDirectory, "objects", "blobs")) : remoteBlobs;
-        var objectLayer = new ObjectLayer(objectCatalog, blobs, objectKeys, SystemRandom.Instance, time, options.Region);
+        var objectLayer = segments is null
+            ? new ObjectLayer(objectCatalog, blobs, objectKeys, SystemRandom.Instance, time, options.Region)
+            : new ObjectLayer(objectCatalog, blobs, objectKeys, SystemRandom.Instance, time, options.Region) { Segments = segments };
         var trailSettings = options.TrailSettings();
         var sink = trailSink ?? new ObjectStoreTrailSink(objectLayer);
         var trailRepository = new TrailRepository(store);
@@ -199,7 +212,7 @@ public sealed class CitadelServer : IAsyncDisposable
             else
                 await pipeline.HandleAsync(http, requestId).ConfigureAwait(false);
         });
-        return new CitadelServer(app, audit, directoryLock, blobs, options, seal);
+        return new CitadelServer(app, audit, directoryLock, blobs, options, seal, objectLayer);
     }
 
     /// <summary>Starts listening.</summary>
