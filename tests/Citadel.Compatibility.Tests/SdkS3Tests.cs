@@ -271,6 +271,8 @@ public sealed class SdkS3Tests(CitadelFixture fixture)
         using var reader = new StreamReader(response.ResponseStream);
         Assert.Equal("virtual", await reader.ReadToEndAsync());
         // The request path carried only the key: the bucket came from the host name.
+        // The server's log line may arrive a moment after the response: wait for it.
+        for (var i = 0; i < 50 && !fixture.Server.Output.Contains("RequestPath:/dir/v ", StringComparison.Ordinal); i++) await Task.Delay(100);
         Assert.Contains("RequestPath:/dir/v ", fixture.Server.Output, StringComparison.Ordinal);
         var listed = await virtualHost.ListObjectsV2Async(new ListObjectsV2Request { BucketName = bucket });
         Assert.Equal(["dir/v"], listed.S3Objects.Select(o => o.Key));
