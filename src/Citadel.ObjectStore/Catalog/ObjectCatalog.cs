@@ -56,22 +56,14 @@ public sealed class ObjectCatalog
     public bool CreateBucket(BucketRecord bucket)
     {
         using var connection = _db.Open();
-        using var command = connection.CreateCommand();
-        command.CommandText = "INSERT OR IGNORE INTO buckets (name, record) VALUES ($a, $b)";
-        command.Parameters.AddWithValue("$a", bucket.Name);
-        command.Parameters.AddWithValue("$b", JsonSerializer.Serialize(bucket, Json));
-        return command.ExecuteNonQuery() == 1;
+        return Execute(connection, null, "INSERT OR IGNORE INTO buckets (name, record) VALUES ($a, $b)", bucket.Name, JsonSerializer.Serialize(bucket, Json)) == 1;
     }
 
     /// <summary>Replaces a bucket's record (configuration changes); false when the bucket is gone.</summary>
     public bool UpdateBucket(BucketRecord bucket)
     {
         using var connection = _db.Open();
-        using var command = connection.CreateCommand();
-        command.CommandText = "UPDATE buckets SET record = $b WHERE name = $a";
-        command.Parameters.AddWithValue("$a", bucket.Name);
-        command.Parameters.AddWithValue("$b", JsonSerializer.Serialize(bucket, Json));
-        return command.ExecuteNonQuery() == 1;
+        return Execute(connection, null, "UPDATE buckets SET record = $b WHERE name = $a", bucket.Name, JsonSerializer.Serialize(bucket, Json)) == 1;
     }
 
     /// <summary>Deletes an empty bucket; false when it does not exist; throws BucketNotEmpty when it holds objects.</summary>
@@ -381,13 +373,8 @@ public sealed class ObjectCatalog
     public void AddUpload(UploadRecord upload)
     {
         using var connection = _db.Open();
-        using var command = connection.CreateCommand();
-        command.CommandText = "INSERT INTO uploads (upload_id, bucket, key, record) VALUES ($a, $b, $c, $d)";
-        command.Parameters.AddWithValue("$a", upload.UploadId);
-        command.Parameters.AddWithValue("$b", upload.Bucket);
-        command.Parameters.AddWithValue("$c", upload.Key);
-        command.Parameters.AddWithValue("$d", JsonSerializer.Serialize(upload, Json));
-        command.ExecuteNonQuery();
+        Execute(connection, null, "INSERT INTO uploads (upload_id, bucket, key, record) VALUES ($a, $b, $c, $d)",
+            upload.UploadId, upload.Bucket, upload.Key, JsonSerializer.Serialize(upload, Json));
     }
 
     /// <summary>A multipart upload, or null.</summary>

@@ -9,7 +9,7 @@ namespace Citadel.ObjectStore.Encryption;
 /// with <see cref="ObjectStoreException"/> (ObjectCorrupted) on the first chunk that does not verify —
 /// damaged or tampered data is never returned.
 /// </summary>
-public sealed class DecryptingStream : Stream
+public sealed class DecryptingStream : ReadOnlyAsyncStream
 {
     private const int ChunksPerRead = 16;
     private readonly Func<long, long, CancellationToken, Task<Stream>> _openCiphertext;
@@ -101,27 +101,7 @@ public sealed class DecryptingStream : Stream
         "The stored object did not authenticate: it is damaged or was tampered with, and no data was returned from the damaged part.");
 
     /// <inheritdoc />
-    public override int Read(byte[] buffer, int offset, int count) => ReadAsync(buffer.AsMemory(offset, count)).AsTask().GetAwaiter().GetResult();
-    /// <inheritdoc />
-    public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) => ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
-    /// <inheritdoc />
-    public override bool CanRead => true;
-    /// <inheritdoc />
-    public override bool CanSeek => false;
-    /// <inheritdoc />
-    public override bool CanWrite => false;
-    /// <inheritdoc />
-    public override long Length => throw new NotSupportedException();
-    /// <inheritdoc />
     public override long Position { get => _position; set => throw new NotSupportedException(); }
-    /// <inheritdoc />
-    public override void Flush() { }
-    /// <inheritdoc />
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-    /// <inheritdoc />
-    public override void SetLength(long value) => throw new NotSupportedException();
-    /// <inheritdoc />
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 
     /// <inheritdoc />
     protected override void Dispose(bool disposing)

@@ -14,7 +14,7 @@ namespace Citadel.Server.Protocols.S3;
 /// carry no signature. Any defect throws <see cref="ObjectStoreException"/> before the end of the body is
 /// reported, so the object layer never commits a body that did not verify.
 /// </summary>
-public sealed class AwsChunkedStream : Stream
+public sealed class AwsChunkedStream : ReadOnlyAsyncStream
 {
     private const int MaxLine = 4096;
     private static readonly string EmptyHash = SigV4Canonical.EmptyPayloadSha256;
@@ -188,27 +188,7 @@ public sealed class AwsChunkedStream : Stream
         "The request signature we calculated does not match the signature you provided. Check your key and signing method.");
 
     /// <inheritdoc />
-    public override int Read(byte[] buffer, int offset, int count) => ReadAsync(buffer.AsMemory(offset, count)).AsTask().GetAwaiter().GetResult();
-    /// <inheritdoc />
-    public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) => ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
-    /// <inheritdoc />
-    public override bool CanRead => true;
-    /// <inheritdoc />
-    public override bool CanSeek => false;
-    /// <inheritdoc />
-    public override bool CanWrite => false;
-    /// <inheritdoc />
-    public override long Length => throw new NotSupportedException();
-    /// <inheritdoc />
     public override long Position { get => _total; set => throw new NotSupportedException(); }
-    /// <inheritdoc />
-    public override void Flush() { }
-    /// <inheritdoc />
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-    /// <inheritdoc />
-    public override void SetLength(long value) => throw new NotSupportedException();
-    /// <inheritdoc />
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 
     /// <inheritdoc />
     protected override void Dispose(bool disposing)

@@ -4,7 +4,7 @@ using Citadel.ObjectStore;
 namespace Citadel.Server.Protocols.S3;
 
 /// <summary>Passes a body through and, at its end, checks it against the signed x-amz-content-sha256 (XAmzContentSHA256Mismatch otherwise).</summary>
-public sealed class Sha256CheckingStream(Stream inner, byte[] expected) : Stream
+public sealed class Sha256CheckingStream(Stream inner, byte[] expected) : ReadOnlyAsyncStream
 {
     private readonly IncrementalHash _hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
     private bool _checked;
@@ -25,28 +25,6 @@ public sealed class Sha256CheckingStream(Stream inner, byte[] expected) : Stream
         return 0;
     }
 
-    /// <inheritdoc />
-    public override int Read(byte[] buffer, int offset, int count) => ReadAsync(buffer.AsMemory(offset, count)).AsTask().GetAwaiter().GetResult();
-    /// <inheritdoc />
-    public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) => ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
-    /// <inheritdoc />
-    public override bool CanRead => true;
-    /// <inheritdoc />
-    public override bool CanSeek => false;
-    /// <inheritdoc />
-    public override bool CanWrite => false;
-    /// <inheritdoc />
-    public override long Length => throw new NotSupportedException();
-    /// <inheritdoc />
-    public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
-    /// <inheritdoc />
-    public override void Flush() { }
-    /// <inheritdoc />
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-    /// <inheritdoc />
-    public override void SetLength(long value) => throw new NotSupportedException();
-    /// <inheritdoc />
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 
     /// <inheritdoc />
     protected override void Dispose(bool disposing)
