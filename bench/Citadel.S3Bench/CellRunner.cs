@@ -4,14 +4,19 @@ using System.Security.Cryptography;
 
 namespace Citadel.S3Bench;
 
-/// <summary>One measured cell: a target, an object size and a direction (PUT or GET).</summary>
-internal sealed record Measurement(string Target, string Size, string Direction, int Clients, int Objects, long Bytes, double Seconds, long Errors)
+/// <summary>
+/// One measured cell: a target, an object size and a direction (PUT or GET); with the CPU time spent meanwhile by this
+/// process (clients and, in process, the server) and by the target's processes outside it. CPU per object is the
+/// measure a busy machine disturbs least.
+/// </summary>
+internal sealed record Measurement(string Target, string Size, string Direction, int Clients, int Objects, long Bytes, double Seconds, double CpuSeconds, long Errors)
 {
     public double MibPerSecond => Bytes / Seconds / (1 << 20);
     public double ObjectsPerSecond => Objects / Seconds;
+    public double CpuMicrosecondsPerObject => CpuSeconds * 1e6 / Objects;
 
     public string ToLine() => string.Create(CultureInfo.InvariantCulture,
-        $"{Target,-10} {Size,-5} {Direction,-3} {MibPerSecond,9:F1} MiB/s {ObjectsPerSecond,9:F1} obj/s  ({Objects} x {Bytes / Math.Max(1, Objects)} B, {Clients} clients, {Seconds:F2} s, {Errors} errors)");
+        $"{Target,-10} {Size,-5} {Direction,-3} {MibPerSecond,9:F1} MiB/s {ObjectsPerSecond,9:F1} obj/s {CpuMicrosecondsPerObject,11:F0} CPU µs/obj  ({Objects} x {Bytes / Math.Max(1, Objects)} B, {Clients} clients, {Seconds:F2} s, {Errors} errors)");
 }
 
 /// <summary>KMS calls the object store made for one target: PUT and GET requests (warm-up included) and the calls during them.</summary>
@@ -48,9 +53,9 @@ internal static class CellRunner
         }
         await PhaseAsync(size.Warmup - 1, size.Clients, async (i, sink) => await client.GetAsync(target.Bucket, $"{prefix}/warm{i + 1}", target.GetHeaders, sink) == body.Length, target, kms, put: false);
 
-        var (putSeconds, putErrors) = await PhaseAsync(size.Count, size.Clients,
+        var (putSeconds, putCpu, putErrors) = await PhaseAsync(size.Count, size.Clients,
             (i, _) => client.PutAsync(target.Bucket, $"{prefix}/{i:D6}", body, target.PutHeaders, payloadHash), target, kms, put: true);
-        var (getSeconds, getErrors) = await PhaseAsync(size.Count, size.Clients,
+        var (getSeconds, getCpu, getErrors) = await PhaseAsync(size.Count, size.Clients,
             async (i, sink) => await client.GetAsync(target.Bucket, $"{prefix}/{i:D6}", target.GetHeaders, sink) == body.Length, target, kms, put: false);
 
         if (size.Bytes >= 64 << 20)
@@ -60,15 +65,16 @@ internal static class CellRunner
         }
         return
         [
-            new Measurement(target.Name, size.Name, "PUT", size.Clients, size.Count, (long)size.Count * size.Bytes, putSeconds, putErrors),
-            new Measurement(target.Name, size.Name, "GET", size.Clients, size.Count, (long)size.Count * size.Bytes, getSeconds, getErrors),
+            new Measurement(target.Name, size.Name, "PUT", size.Clients, size.Count, (long)size.Count * size.Bytes, putSeconds, putCpu, putErrors),
+            new Measurement(target.Name, size.Name, "GET", size.Clients, size.Count, (long)size.Count * size.Bytes, getSeconds, getCpu, getErrors),
         ];
     }
 
-    /// <summary><paramref name="count"/> operations by <paramref name="clients"/> closed-loop workers; the wall time and the failures.</summary>
-    private static async Task<(double Seconds, long Errors)> PhaseAsync(int count, int clients, Func<int, byte[], Task<bool>> operation, Target target, KmsTally kms, bool put)
+    /// <summary><paramref name="count"/> operations by <paramref name="clients"/> closed-loop workers; the wall time, the CPU time and the failures.</summary>
+    private static async Task<(double Seconds, double CpuSeconds, long Errors)> PhaseAsync(int count, int clients, Func<int, byte[], Task<bool>> operation, Target target, KmsTally kms, bool put)
     {
         var before = target.KmsCalls?.Invoke() ?? 0;
+        var cpuBefore = ProcessorTime(target);
         var next = -1;
         long errors = 0;
         var clock = Stopwatch.StartNew();
@@ -83,9 +89,16 @@ internal static class CellRunner
         })).ToList();
         await Task.WhenAll(workers);
         var seconds = clock.Elapsed.TotalSeconds;
+        var cpuSeconds = (ProcessorTime(target) - cpuBefore).TotalSeconds;
         var calls = (target.KmsCalls?.Invoke() ?? 0) - before;
         if (put) { kms.Puts += count; kms.PutCalls += calls; }
         else { kms.Gets += count; kms.GetCalls += calls; }
-        return (seconds, errors);
+        return (seconds, cpuSeconds, errors);
+    }
+
+    private static TimeSpan ProcessorTime(Target target)
+    {
+        using var self = Process.GetCurrentProcess();
+        return self.TotalProcessorTime + target.OutsideProcessorTime();
     }
 }

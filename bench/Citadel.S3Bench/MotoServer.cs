@@ -21,6 +21,16 @@ internal sealed class MotoServer : IAsyncDisposable
 
     public string Url { get; }
 
+    /// <summary>CPU time moto_server used so far (it runs outside this process, so the harness adds it to its own).</summary>
+    public TimeSpan ProcessorTime
+    {
+        get
+        {
+            _process.Refresh();
+            return _process.TotalProcessorTime;
+        }
+    }
+
     public static async Task<MotoServer> StartAsync()
     {
         int port;

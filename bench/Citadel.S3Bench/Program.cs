@@ -32,7 +32,7 @@ await using var citadel = needsCitadel ? await InProcessCitadel.StartAsync(floor
 await using var floor = options.Targets.Contains("floor") ? await InProcessCitadel.StartAsync(floor: true, backend?.Url, "citadel-blobs-floor") : null;
 await using var moto = options.Targets.Contains("moto") ? await MotoServer.StartAsync() : null;
 
-var targets = options.Targets.Select(name => Target.Define(name, citadel, floor, moto)).ToList();
+var targets = options.Targets.Select(name => Target.Define(name, citadel, floor, moto, backend)).ToList();
 foreach (var target in targets)
 {
     using var client = new S3Client(target.Url, 1);

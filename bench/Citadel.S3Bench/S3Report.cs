@@ -9,7 +9,8 @@ namespace Citadel.S3Bench;
 /// </summary>
 internal static class S3Report
 {
-    private sealed record Cell(string Target, string Size, string Direction, double MibPerSecond, double ObjectsPerSecond, double Min, double Max, long Errors);
+    private sealed record Cell(string Target, string Size, string Direction, double MibPerSecond, double ObjectsPerSecond, double Min, double Max,
+        double CpuMicroseconds, long Errors);
 
     public static string Markdown(IReadOnlyList<Measurement> measurements, IReadOnlyDictionary<string, KmsTally> kms, double? openssl, S3BenchOptions options)
     {
@@ -17,7 +18,9 @@ internal static class S3Report
         {
             var sorted = g.OrderBy(m => m.MibPerSecond).ToList();
             var median = sorted[sorted.Count / 2];
-            return new Cell(g.Key.Target, g.Key.Size, g.Key.Direction, median.MibPerSecond, median.ObjectsPerSecond, sorted[0].MibPerSecond, sorted[^1].MibPerSecond, g.Sum(m => m.Errors));
+            var cpu = g.Select(m => m.CpuMicrosecondsPerObject).Order().ToList()[sorted.Count / 2];
+            return new Cell(g.Key.Target, g.Key.Size, g.Key.Direction, median.MibPerSecond, median.ObjectsPerSecond, sorted[0].MibPerSecond, sorted[^1].MibPerSecond,
+                cpu, g.Sum(m => m.Errors));
         }).ToList();
         Cell? Floor(Cell cell) => cells.FirstOrDefault(c => c.Target == "floor" && c.Size == cell.Size && c.Direction == cell.Direction);
 
@@ -27,14 +30,15 @@ internal static class S3Report
             $"Objects per cell: {sizes}; median of {options.Rounds} rounds; payload {(options.SignPayload ? "SHA-256 signed" : "UNSIGNED-PAYLOAD")}; "
             + $"Citadel's blobs {(options.Backend == "moto" ? "in moto_server (S3 backend)" : "on local disk")}; plain HTTP on loopback.");
         text.AppendLine();
-        text.AppendLine("| size | op | target | MiB/s | objects/s | rounds' range MiB/s | of floor | errors |");
-        text.AppendLine("|---|---|---|---:|---:|---:|---:|---:|");
+        text.AppendLine("| size | op | target | MiB/s | objects/s | rounds' range MiB/s | of floor | CPU per object | CPU of floor's | errors |");
+        text.AppendLine("|---|---|---|---:|---:|---:|---:|---:|---:|---:|");
         foreach (var cell in cells.OrderBy(c => options.Sizes.ToList().FindIndex(s => s.Name == c.Size)).ThenBy(c => c.Direction == "PUT" ? 0 : 1)
             .ThenBy(c => Array.IndexOf(S3BenchOptions.AllTargets, c.Target)))
         {
             var ratio = Floor(cell) is { } floor ? (cell.MibPerSecond / floor.MibPerSecond).ToString("P0", CultureInfo.InvariantCulture) : "";
+            var cpuRatio = Floor(cell) is { } f ? (cell.CpuMicroseconds / f.CpuMicroseconds).ToString("P0", CultureInfo.InvariantCulture) : "";
             text.AppendLine(CultureInfo.InvariantCulture,
-                $"| {cell.Size} | {cell.Direction} | {cell.Target} | {cell.MibPerSecond:F1} | {cell.ObjectsPerSecond:F0} | {cell.Min:F1}–{cell.Max:F1} | {ratio} | {cell.Errors} |");
+                $"| {cell.Size} | {cell.Direction} | {cell.Target} | {cell.MibPerSecond:F1} | {cell.ObjectsPerSecond:F0} | {cell.Min:F1}–{cell.Max:F1} | {ratio} | {Duration(cell.CpuMicroseconds)} | {cpuRatio} | {cell.Errors} |");
         }
 
         if (kms.Keys.Any(t => t.StartsWith("sse-kms", StringComparison.Ordinal)))
@@ -65,6 +69,10 @@ internal static class S3Report
         }
         return text.ToString();
     }
+
+    private static string Duration(double microseconds) => microseconds >= 10_000
+        ? (microseconds / 1000).ToString("F0", CultureInfo.InvariantCulture) + " ms"
+        : microseconds.ToString("F0", CultureInfo.InvariantCulture) + " µs";
 
     private static string PerThousand(long calls, long operations)
     {

@@ -1,3 +1,4 @@
+using System.Buffers;
 using Citadel.Crypto;
 
 namespace Citadel.ObjectStore.Encryption;
@@ -17,10 +18,14 @@ public sealed class DecryptingStream : ReadOnlyAsyncStream
     private readonly long _plaintextSize;
     private readonly long _end;
     private long _position;
-    private readonly byte[] _sealed = new byte[ChunksPerRead * ChunkedAead.SealedChunkSize];
-    private readonly byte[] _plain = new byte[ChunksPerRead * ChunkedAead.ChunkSize];
+    // Sized to the range (a 4 KiB object needs one chunk, not 16) and rented from the shared pool: a fresh pair of
+    // 256 KiB arrays per GET lands on the large object heap, to be zeroed now and collected by a full GC soon.
+    private byte[]? _sealed;
+    private byte[]? _plain;
+    private int _plainUsed;
     private int _plainStart;
     private int _plainEnd;
+    private bool _disposed;
     // The stored bytes of every chunk the range covers, opened at the first read and read front to back: one open
     // per read instead of one per 16 chunks (a file open and seek, or a ranged GET on an S3 backend, per 256 KiB).
     private Stream? _ciphertext;
@@ -42,13 +47,14 @@ public sealed class DecryptingStream : ReadOnlyAsyncStream
     /// <inheritdoc />
     public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
     {
+        ObjectDisposedException.ThrowIf(_disposed, this);
         if (_plainStart == _plainEnd)
         {
             if (_position >= _end) return 0;
             await FillAsync(cancellationToken).ConfigureAwait(false);
         }
         var take = Math.Min(buffer.Length, _plainEnd - _plainStart);
-        _plain.AsMemory(_plainStart, take).CopyTo(buffer);
+        _plain!.AsMemory(_plainStart, take).CopyTo(buffer);
         _plainStart += take;
         return take;
     }
@@ -61,21 +67,29 @@ public sealed class DecryptingStream : ReadOnlyAsyncStream
         var plainOfFirst = firstChunk * ChunkedAead.ChunkSize;
         var plainLength = Math.Min(_plaintextSize, (lastChunk + 1) * ChunkedAead.ChunkSize) - plainOfFirst;
         var sealedLength = (int)(plainLength + chunkCount * ChunkedAead.TagSize);
-        _ciphertext ??= await OpenRangeAsync(firstChunk, cancellationToken).ConfigureAwait(false);
+        if (_ciphertext is null)
+        {
+            // The first fill starts at the range's first chunk, so no later fill needs more chunks than this one.
+            _ciphertext = await OpenRangeAsync(firstChunk, cancellationToken).ConfigureAwait(false);
+            _sealed = ArrayPool<byte>.Shared.Rent(chunkCount * ChunkedAead.SealedChunkSize);
+            _plain = ArrayPool<byte>.Shared.Rent(chunkCount * ChunkedAead.ChunkSize);
+        }
         var read = 0;
         while (read < sealedLength)
         {
-            var n = await _ciphertext.ReadAsync(_sealed.AsMemory(read, sealedLength - read), cancellationToken).ConfigureAwait(false);
+            var n = await _ciphertext.ReadAsync(_sealed!.AsMemory(read, sealedLength - read), cancellationToken).ConfigureAwait(false);
             if (n == 0) throw Corrupted();
             read += n;
         }
+        // Counted before decrypting: chunks opened before one that fails hold plaintext too.
+        _plainUsed = Math.Max(_plainUsed, (int)plainLength);
         var plainOffset = 0;
         for (var i = 0; i < chunkCount; i++)
         {
             var plain = (int)Math.Min(ChunkedAead.ChunkSize, plainLength - plainOffset);
             try
             {
-                _aead.OpenChunk(firstChunk + i, _sealed.AsSpan(i * ChunkedAead.SealedChunkSize, plain + ChunkedAead.TagSize), _plain.AsSpan(plainOffset, plain));
+                _aead.OpenChunk(firstChunk + i, _sealed!.AsSpan(i * ChunkedAead.SealedChunkSize, plain + ChunkedAead.TagSize), _plain!.AsSpan(plainOffset, plain));
             }
             catch (AuthenticationFailedException)
             {
@@ -106,11 +120,18 @@ public sealed class DecryptingStream : ReadOnlyAsyncStream
     /// <inheritdoc />
     protected override void Dispose(bool disposing)
     {
-        if (disposing)
+        if (disposing && !_disposed)
         {
+            _disposed = true;
             _ciphertext?.Dispose();
             _aead.Dispose();
-            Array.Clear(_plain);
+            if (_plain is not null)
+            {
+                // Plaintext never goes back to the pool.
+                _plain.AsSpan(0, _plainUsed).Clear();
+                ArrayPool<byte>.Shared.Return(_plain);
+            }
+            if (_sealed is not null) ArrayPool<byte>.Shared.Return(_sealed);
         }
         base.Dispose(disposing);
     }

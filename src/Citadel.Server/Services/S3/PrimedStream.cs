@@ -9,9 +9,12 @@ public static class PrimedStream
     private const int PrimeBytes = 256 * 1024;
 
     /// <summary>Returns a stream equivalent to <paramref name="content"/> whose first 256 KiB were already read and verified.</summary>
-    public static async Task<Stream> OpenAsync(Stream content, CancellationToken cancellationToken)
+    /// <param name="content">The object's content.</param>
+    /// <param name="length">The content's length: a small object gets a buffer of its size, not 256 KiB.</param>
+    /// <param name="cancellationToken">Cancels the read.</param>
+    public static async Task<Stream> OpenAsync(Stream content, long length, CancellationToken cancellationToken)
     {
-        var buffer = new byte[PrimeBytes];
+        var buffer = new byte[Math.Clamp(length, 0, PrimeBytes)];
         var filled = 0;
         try
         {

@@ -44,7 +44,7 @@ public sealed partial class S3Operations
             var response = new S3Response
             {
                 Status = range is null ? 200 : 206,
-                Content = await PrimedStream.OpenAsync(read.Content, cancellationToken).ConfigureAwait(false),
+                Content = await PrimedStream.OpenAsync(read.Content, end - start, cancellationToken).ConfigureAwait(false),
                 ContentLength = end - start,
             };
             ObjectHeaders.Describe(record, request, response.Headers);
