@@ -23,12 +23,14 @@ public sealed class TargetSet : IAsyncDisposable
         var url = $"http://127.0.0.1:{port}";
         var here = AppContext.BaseDirectory;
         ProcessStartInfo start;
-        switch (name)
+        // "citadel@DIR" runs the citadel.dll built in DIR: two builds side by side in one run (an A/B of a change).
+        var citadelDll = name.StartsWith("citadel@", StringComparison.Ordinal) ? Path.Combine(name["citadel@".Length..], "citadel.dll") : Path.Combine(here, "citadel.dll");
+        switch (name.Split('@')[0])
         {
             case "citadel":
                 var data = Path.Combine(Path.GetTempPath(), "citadel-bench-" + Guid.NewGuid().ToString("N"));
                 _directories.Add(data);
-                start = new ProcessStartInfo("dotnet") { ArgumentList = { Path.Combine(here, "citadel.dll"), "serve", "--data", data, "--listen", $"127.0.0.1:{port}", "--http" } };
+                start = new ProcessStartInfo("dotnet") { ArgumentList = { citadelDll, "serve", "--data", data, "--listen", $"127.0.0.1:{port}", "--http" } };
                 start.Environment["CITADEL_ROOT_ACCESS_KEY_ID"] = AccessKeyId;
                 start.Environment["CITADEL_ROOT_SECRET_ACCESS_KEY"] = Secret;
                 // Per-request logs go to a console nobody reads during a benchmark.

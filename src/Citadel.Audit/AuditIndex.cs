@@ -7,22 +7,44 @@ using Microsoft.Data.Sqlite;
 namespace Citadel.Audit;
 
 /// <summary>
-/// The lookup index of the audit journal (SQLite, <c>index.db</c>): one row per event with the
-/// LookupEvents attributes indexed, and the journal position it has read up to. It is derived data:
-/// written without fsync and rebuilt from the journal after a crash, so it costs requests nothing.
+/// The lookup index of the audit journal (SQLite, <c>index.db</c> beside the journal): one row per event with the
+/// LookupEvents attributes indexed, where the record lies in the journal, and the journal position it has read up
+/// to. It holds no event bodies (a lookup reads them from the journal), so indexing writes a small row per event
+/// rather than a second copy of the trail. It is derived data: written without fsync and rebuilt from the journal
+/// after a crash or when its schema changes, so it costs requests nothing.
 /// </summary>
 public sealed class AuditIndex
 {
-    private readonly SqliteConnectionFactory _factory;
+    /// <summary>The layout this code writes; an index of another (or no) version is dropped and rebuilt from the journal.</summary>
+    private const int SchemaVersion = 2;
 
-    /// <summary>Opens (creating when needed) the index database.</summary>
+    private readonly SqliteConnectionFactory _factory;
+    private readonly string _journalDirectory;
+
+    /// <summary>Opens (creating, or rebuilding an older layout, when needed) the index database of the journal beside it.</summary>
     public AuditIndex(string path)
     {
+        _journalDirectory = System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(path))!;
         _factory = new SqliteConnectionFactory(path, durable: false);
         using var connection = _factory.Open();
-        SqliteConnectionFactory.Execute(connection, """
+        SqliteConnectionFactory.Execute(connection, "CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL) WITHOUT ROWID;");
+        if (Version(connection) != SchemaVersion)
+        {
+            // Derived data: drop whatever layout is there and index the journal again from its start.
+            SqliteConnectionFactory.Execute(connection, """
+                DROP TABLE IF EXISTS events;
+                DROP TABLE IF EXISTS event_resources;
+                DELETE FROM meta;
+                """);
+        }
+        // Event and request ids are time-ordered (UUID version 7), so their index entries append at the right edge
+        // of the b-tree instead of landing on a random page each.
+        SqliteConnectionFactory.Execute(connection, $"""
             CREATE TABLE IF NOT EXISTS events (
                 seq INTEGER PRIMARY KEY,
+                segment INTEGER NOT NULL,
+                offset INTEGER NOT NULL,
+                length INTEGER NOT NULL,
                 event_id TEXT NOT NULL,
                 event_time INTEGER NOT NULL,
                 event_name TEXT NOT NULL,
@@ -30,20 +52,27 @@ public sealed class AuditIndex
                 username TEXT,
                 access_key_id TEXT,
                 read_only INTEGER NOT NULL,
-                body TEXT NOT NULL
+                request_id TEXT
             );
             CREATE TABLE IF NOT EXISTS event_resources (seq INTEGER NOT NULL, type TEXT NOT NULL, name TEXT NOT NULL);
-            CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL) WITHOUT ROWID;
             CREATE INDEX IF NOT EXISTS events_id ON events(event_id);
             CREATE INDEX IF NOT EXISTS events_time ON events(event_time, seq);
             CREATE INDEX IF NOT EXISTS events_name ON events(event_name, event_time);
             CREATE INDEX IF NOT EXISTS events_source ON events(event_source, event_time);
             CREATE INDEX IF NOT EXISTS events_user ON events(username, event_time);
             CREATE INDEX IF NOT EXISTS events_akid ON events(access_key_id, event_time);
+            CREATE INDEX IF NOT EXISTS events_request ON events(request_id);
             CREATE INDEX IF NOT EXISTS resources_name ON event_resources(name, seq);
             CREATE INDEX IF NOT EXISTS resources_type ON event_resources(type, seq);
-            CREATE INDEX IF NOT EXISTS events_request ON events(json_extract(body, '$.requestID'));
+            INSERT INTO meta (key, value) VALUES ('schema', {SchemaVersion}) ON CONFLICT (key) DO UPDATE SET value = excluded.value;
             """);
+    }
+
+    private static long Version(SqliteConnection connection)
+    {
+        using var command = connection.CreateCommand();
+        command.CommandText = "SELECT value FROM meta WHERE key = 'schema'";
+        return command.ExecuteScalar() is long version ? version : 0;
     }
 
     /// <summary>The journal position indexed so far.</summary>
@@ -64,18 +93,18 @@ public sealed class AuditIndex
     }
 
     /// <summary>Indexes journal records, in journal order, and records the position after the last one; returns how many.</summary>
-    public int Apply(IEnumerable<(string Record, JournalPosition After)> records, int maxRecords)
+    public int Apply(IEnumerable<JournalEntry> entries, int maxRecords)
     {
         using var connection = _factory.Open();
         using var transaction = connection.BeginTransaction(deferred: false);
         using var insert = connection.CreateCommand();
         insert.Transaction = transaction;
         insert.CommandText = """
-            INSERT INTO events (event_id, event_time, event_name, event_source, username, access_key_id, read_only, body)
-            VALUES ($id, $time, $name, $source, $user, $akid, $ro, $body) RETURNING seq
+            INSERT INTO events (segment, offset, length, event_id, event_time, event_name, event_source, username, access_key_id, read_only, request_id)
+            VALUES ($segment, $offset, $length, $id, $time, $name, $source, $user, $akid, $ro, $request) RETURNING seq
             """;
-        var p = new[] { "$id", "$time", "$name", "$source", "$user", "$akid", "$ro", "$body" }
-            .ToDictionary(n => n, n => insert.Parameters.Add(n, n is "$time" or "$ro" ? SqliteType.Integer : SqliteType.Text));
+        var p = new[] { "$segment", "$offset", "$length", "$id", "$time", "$name", "$source", "$user", "$akid", "$ro", "$request" }
+            .ToDictionary(n => n, n => insert.Parameters.Add(n, n is "$segment" or "$offset" or "$length" or "$time" or "$ro" ? SqliteType.Integer : SqliteType.Text));
         using var resource = connection.CreateCommand();
         resource.Transaction = transaction;
         resource.CommandText = "INSERT INTO event_resources (seq, type, name) VALUES ($seq, $type, $name)";
@@ -84,32 +113,35 @@ public sealed class AuditIndex
         var rName = resource.Parameters.Add("$name", SqliteType.Text);
         var count = 0;
         JournalPosition? last = null;
-        foreach (var (record, after) in records)
+        foreach (var entry in entries)
         {
-            using var document = JsonDocument.Parse(record);
+            using var document = JsonDocument.Parse(entry.Json);
             var e = document.RootElement;
             var identity = e.GetProperty("userIdentity");
             var type = identity.TryGetProperty("type", out var t) ? t.GetString() : null;
+            p["$segment"].Value = entry.Start.Segment;
+            p["$offset"].Value = entry.Start.Offset;
+            p["$length"].Value = entry.Json.Length;
             p["$id"].Value = e.GetProperty("eventID").GetString();
-            p["$time"].Value = DateTimeOffset.Parse(e.GetProperty("eventTime").GetString()!, CultureInfo.InvariantCulture).ToUnixTimeMilliseconds();
+            p["$time"].Value = e.GetProperty("eventTime").GetDateTimeOffset().ToUnixTimeMilliseconds();
             p["$name"].Value = e.GetProperty("eventName").GetString();
             p["$source"].Value = e.GetProperty("eventSource").GetString();
             p["$user"].Value = type == "Root" ? "root" : identity.TryGetProperty("userName", out var u) ? u.GetString() : DBNull.Value;
             p["$akid"].Value = identity.TryGetProperty("accessKeyId", out var a) ? a.GetString() : DBNull.Value;
             p["$ro"].Value = e.TryGetProperty("readOnly", out var ro) && ro.GetBoolean() ? 1 : 0;
-            p["$body"].Value = record;
+            p["$request"].Value = e.TryGetProperty("requestID", out var r) && r.ValueKind == JsonValueKind.String ? r.GetString() : DBNull.Value;
             var seq = (long)insert.ExecuteScalar()!;
             if (e.TryGetProperty("resources", out var resources))
             {
-                foreach (var r in resources.EnumerateArray())
+                foreach (var item in resources.EnumerateArray())
                 {
                     rSeq.Value = seq;
-                    rType.Value = r.GetProperty("type").GetString();
-                    rName.Value = r.GetProperty("ARN").GetString();
+                    rType.Value = item.GetProperty("type").GetString();
+                    rName.Value = item.GetProperty("ARN").GetString();
                     resource.ExecuteNonQuery();
                 }
             }
-            last = after;
+            last = entry.After;
             if (++count >= maxRecords) break;
         }
         if (last is { } position)
@@ -126,17 +158,19 @@ public sealed class AuditIndex
     }
 
     /// <summary>Removes events older than <paramref name="cutoff"/> (retention); LookupEvents no longer finds them.</summary>
-    public void PruneBefore(DateTimeOffset cutoff)
+    /// <remarks>Also removes every event of a journal segment before <paramref name="firstKeptSegment"/>, whose records are gone.</remarks>
+    public void PruneBefore(DateTimeOffset cutoff, int firstKeptSegment = 0)
     {
         using var connection = _factory.Open();
         using var transaction = connection.BeginTransaction(deferred: false);
         using var command = connection.CreateCommand();
         command.Transaction = transaction;
         command.CommandText = """
-            DELETE FROM event_resources WHERE seq IN (SELECT seq FROM events WHERE event_time < $cutoff);
-            DELETE FROM events WHERE event_time < $cutoff;
+            DELETE FROM event_resources WHERE seq IN (SELECT seq FROM events WHERE event_time < $cutoff OR segment < $segment);
+            DELETE FROM events WHERE event_time < $cutoff OR segment < $segment;
             """;
         command.Parameters.AddWithValue("$cutoff", cutoff.ToUnixTimeMilliseconds());
+        command.Parameters.AddWithValue("$segment", firstKeptSegment);
         command.ExecuteNonQuery();
         transaction.Commit();
     }
@@ -204,21 +238,22 @@ public sealed class AuditIndex
     {
         using var connection = _factory.Open();
         using var command = connection.CreateCommand();
-        // Matches the expression index events_request, so the lookup does not scan the events.
-        command.CommandText = $"SELECT {Columns} FROM events e WHERE json_extract(e.body, '$.requestID') = $v ORDER BY e.seq DESC LIMIT 1";
+        command.CommandText = $"SELECT {Columns} FROM events e WHERE e.request_id = $v ORDER BY e.seq DESC LIMIT 1";
         command.Parameters.AddWithValue("$v", requestId);
         return Read(command) is [var row] ? row.Event : null;
     }
 
-    private const string Columns = "e.seq, e.event_id, e.event_time, e.event_name, e.event_source, e.username, e.access_key_id, e.read_only, e.body";
+    private const string Columns = "e.seq, e.event_id, e.event_time, e.event_name, e.event_source, e.username, e.access_key_id, e.read_only, e.segment, e.offset, e.length";
 
-    private static List<(long Seq, long Time, StoredEvent Event)> Read(SqliteCommand command)
+    /// <summary>The rows of <paramref name="command"/> with their bodies read from the journal; rows whose segment was pruned are left out.</summary>
+    private List<(long Seq, long Time, StoredEvent Event)> Read(SqliteCommand command)
     {
         var rows = new List<(long Seq, long Time, StoredEvent Event)>();
         using var reader = command.ExecuteReader();
         while (reader.Read())
         {
-            var body = reader.GetString(8);
+            var body = AuditJournal.ReadRecord(_journalDirectory, new JournalPosition((int)reader.GetInt64(8), reader.GetInt64(9)), (int)reader.GetInt64(10));
+            if (body is null) continue;
             rows.Add((reader.GetInt64(0), reader.GetInt64(2), new StoredEvent(reader.GetString(1), reader.GetString(3), reader.GetInt64(7) != 0,
                 reader.IsDBNull(6) ? null : reader.GetString(6), DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(2)),
                 reader.GetString(4), reader.IsDBNull(5) ? null : reader.GetString(5), ResourcesOf(body), body)));

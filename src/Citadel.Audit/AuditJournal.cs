@@ -31,6 +31,9 @@ public sealed record JournalPosition(int Segment, long Offset) : IComparable<Jou
 /// </summary>
 public sealed record JournalAnchor(int Segment, string Link, long Records);
 
+/// <summary>One journal record as read: its JSON (UTF-8, without the chain prefix), where its line starts and where the next begins.</summary>
+public readonly record struct JournalEntry(ReadOnlyMemory<byte> Json, JournalPosition Start, JournalPosition After);
+
 /// <summary>
 /// The durable audit journal: append-only segment files (<c>journal-000001.log</c>, ...) of one
 /// CloudTrail JSON record per line, each prefixed by its hash-chain link:
@@ -118,28 +121,75 @@ public sealed class AuditJournal : IDisposable
     /// <summary>Reads whole records (the JSON, without the chain prefix) from <paramref name="from"/> up to <paramref name="to"/>.</summary>
     public static IEnumerable<(string Record, JournalPosition After)> Read(string directory, JournalPosition from, JournalPosition to)
     {
+        foreach (var entry in ReadEntries(directory, from, to))
+            yield return (Encoding.UTF8.GetString(entry.Json.Span), entry.After);
+    }
+
+    /// <summary>
+    /// Reads whole records from <paramref name="from"/> up to <paramref name="to"/> as UTF-8 JSON with their positions,
+    /// a megabyte at a time. An entry's <see cref="JournalEntry.Json"/> is only valid until the next one is read.
+    /// </summary>
+    public static IEnumerable<JournalEntry> ReadEntries(string directory, JournalPosition from, JournalPosition to)
+    {
         foreach (var segment in Segments(directory).Where(s => s >= from.Segment && s <= to.Segment))
         {
-            var offset = segment == from.Segment ? from.Offset : 0;
-            using var stream = new FileStream(SegmentPath(directory, segment), FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
-            var limit = segment == to.Segment ? to.Offset : stream.Length;
-            stream.Seek(offset, SeekOrigin.Begin);
-            var line = new MemoryStream();
-            while (offset < limit)
+            using var handle = File.OpenHandle(SegmentPath(directory, segment), FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+            var limit = segment == to.Segment ? to.Offset : RandomAccess.GetLength(handle);
+            var buffer = new byte[1 << 20];
+            var filled = 0;
+            var bufferStart = segment == from.Segment ? from.Offset : 0; // the file offset of buffer[0]
+            while (true)
             {
-                var b = stream.ReadByte();
-                if (b < 0) break;
-                offset++;
-                if (b != '\n')
+                var consumed = 0;
+                int newline;
+                while ((newline = Array.IndexOf(buffer, (byte)'\n', consumed, filled - consumed)) >= 0)
                 {
-                    line.WriteByte((byte)b);
-                    continue;
+                    if (newline - consumed < PrefixBytes)
+                        throw new InvalidDataException($"Journal segment {segment} has a malformed record ending at byte {bufferStart + newline + 1}.");
+                    yield return new JournalEntry(buffer.AsMemory(consumed + PrefixBytes, newline - consumed - PrefixBytes),
+                        new JournalPosition(segment, bufferStart + consumed), new JournalPosition(segment, bufferStart + newline + 1));
+                    consumed = newline + 1;
                 }
-                var length = (int)line.Length - PrefixBytes;
-                if (length < 0) throw new InvalidDataException($"Journal segment {segment} has a malformed record ending at byte {offset}.");
-                yield return (Encoding.UTF8.GetString(line.GetBuffer(), PrefixBytes, length), new JournalPosition(segment, offset));
-                line.SetLength(0);
+                Buffer.BlockCopy(buffer, consumed, buffer, 0, filled - consumed);
+                filled -= consumed;
+                bufferStart += consumed;
+                if (bufferStart + filled >= limit) break;
+                if (filled == buffer.Length) Array.Resize(ref buffer, buffer.Length * 2); // a record longer than the buffer
+                var want = (int)Math.Min(buffer.Length - filled, limit - (bufferStart + filled));
+                var read = RandomAccess.Read(handle, buffer.AsSpan(filled, want), bufferStart + filled);
+                if (read == 0) break;
+                filled += read;
             }
+        }
+    }
+
+    /// <summary>
+    /// The record (JSON) whose line starts at <paramref name="start"/> and whose JSON is <paramref name="jsonLength"/> bytes,
+    /// or null when its segment is gone (pruned).
+    /// </summary>
+    public static string? ReadRecord(string directory, JournalPosition start, int jsonLength)
+    {
+        Microsoft.Win32.SafeHandles.SafeFileHandle handle;
+        try
+        {
+            handle = File.OpenHandle(SegmentPath(directory, start.Segment), FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+        }
+        catch (FileNotFoundException)
+        {
+            return null;
+        }
+        using (handle)
+        {
+            var bytes = new byte[jsonLength];
+            var offset = start.Offset + PrefixBytes;
+            var read = 0;
+            while (read < jsonLength)
+            {
+                var n = RandomAccess.Read(handle, bytes.AsSpan(read), offset + read);
+                if (n == 0) throw new InvalidDataException($"Journal segment {start.Segment} ends inside the record at byte {start.Offset}.");
+                read += n;
+            }
+            return Encoding.UTF8.GetString(bytes);
         }
     }
 

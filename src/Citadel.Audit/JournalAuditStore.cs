@@ -124,7 +124,7 @@ public sealed class JournalAuditStore : IAuditStore, IJournalSource
             {
                 var from = _index.Position();
                 if (!from.IsBefore(to)) return;
-                if (_index.Apply(AuditJournal.Read(_journal.Location, from, to), IndexChunk) == 0) return;
+                if (_index.Apply(AuditJournal.ReadEntries(_journal.Location, from, to), IndexChunk) == 0) return;
             }
         }
     }
@@ -177,7 +177,7 @@ public sealed class JournalAuditStore : IAuditStore, IJournalSource
                 }
                 pruned.Add(segment);
             }
-            _index.PruneBefore(cutoff);
+            _index.PruneBefore(cutoff, pruned.Count == 0 ? 0 : pruned[^1] + 1);
             if (pruned.Count == 0) return 0;
             // The anchor goes first: a crash after it but before every deletion leaves segments the verifier skips.
             AuditJournal.WriteAnchor(_journal.Location, new JournalAnchor(pruned[^1] + 1, link, (anchor?.Records ?? 0) + records));

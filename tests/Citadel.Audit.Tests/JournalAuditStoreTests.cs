@@ -144,6 +144,59 @@ public sealed class JournalAuditStoreTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task An_index_of_the_old_layout_is_rebuilt_from_the_journal()
+    {
+        for (var i = 1; i <= 30; i++) await _store.AppendAsync(Event(i, resource: "arn:k1"));
+        await _store.DisposeAsync();
+        SqliteConnection.ClearAllPools();
+        // The first layout kept each event's body in the index and had no schema version.
+        foreach (var file in Directory.EnumerateFiles(_directory, "index.db*")) File.Delete(file);
+        using (var old = new SqliteConnection($"Data Source={Path.Combine(_directory, "index.db")};Pooling=False"))
+        {
+            old.Open();
+            using var create = old.CreateCommand();
+            create.CommandText = """
+                CREATE TABLE events (seq INTEGER PRIMARY KEY, event_id TEXT NOT NULL, event_time INTEGER NOT NULL, event_name TEXT NOT NULL,
+                    event_source TEXT NOT NULL, username TEXT, access_key_id TEXT, read_only INTEGER NOT NULL, body TEXT NOT NULL);
+                CREATE TABLE event_resources (seq INTEGER NOT NULL, type TEXT NOT NULL, name TEXT NOT NULL);
+                CREATE TABLE meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL) WITHOUT ROWID;
+                INSERT INTO meta VALUES ('segment', 1), ('offset', 99999999);
+                """;
+            create.ExecuteNonQuery();
+        }
+        _store = new JournalAuditStore(_directory);
+        var page = await Lookup(LookupAttribute.ResourceName, "arn:k1", max: 50);
+        Assert.Equal(30, page.Events.Count);
+        Assert.Equal("00000000-0000-0000-0000-000000000030", page.Events[0].EventId);
+        Assert.Contains("\"requestID\":\"req-30\"", page.Events[0].CloudTrailEvent, StringComparison.Ordinal);
+        Assert.Equal(page.Events[0].EventId, (await _store.FindByRequestIdAsync("req-30"))!.EventId);
+    }
+
+    [Fact]
+    public async Task Lookups_read_bodies_from_every_segment_of_the_journal()
+    {
+        await _store.DisposeAsync();
+        SqliteConnection.ClearAllPools();
+        Directory.Delete(_directory, true);
+        _store = new JournalAuditStore(_directory, segmentBytes: 4096); // a few records per segment
+        for (var i = 1; i <= 40; i++) await _store.AppendAsync(Event(i, name: i % 2 == 0 ? "Decrypt" : "Encrypt"));
+        Assert.True(Directory.EnumerateFiles(_directory, "journal-*.log").Count() > 5);
+        var seen = new List<string>();
+        string? token = null;
+        do
+        {
+            var page = await Lookup(LookupAttribute.EventName, "Decrypt", max: 7, token: token);
+            foreach (var e in page.Events)
+            {
+                Assert.Contains($"\"eventID\":\"{e.EventId}\"", e.CloudTrailEvent, StringComparison.Ordinal);
+                seen.Add(e.EventId);
+            }
+            token = page.NextToken;
+        } while (token is not null);
+        Assert.Equal(Enumerable.Range(1, 20).Select(i => $"00000000-0000-0000-0000-{41 - 2 * i - 1 + 2:D12}"), seen);
+    }
+
+    [Fact]
     public async Task ATornLastRecordIsCutOffAtOpen()
     {
         await _store.AppendAsync(Event(1));

@@ -88,7 +88,7 @@ public sealed class AdminApi(RequestExplainer explainer, ObjectLayer objects, Si
 
         var auditEvent = new AuditEvent
         {
-            EventId = Guid.NewGuid().ToString(),
+            EventId = Guid.CreateVersion7().ToString(), // time-ordered, for the audit index
             EventTime = time.GetUtcNow(),
             EventSource = "admin.citadel",
             EventName = path switch { "explain" => "ExplainRequest", "s3/rekey" => "RekeyBucket", _ => "Unknown" },

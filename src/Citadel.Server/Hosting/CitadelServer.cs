@@ -189,7 +189,7 @@ public sealed class CitadelServer : IAsyncDisposable
         var logger = app.Services.GetRequiredService<ILogger<CitadelServer>>();
         app.Run(async http =>
         {
-            var requestId = Guid.NewGuid().ToString();
+            var requestId = Guid.CreateVersion7().ToString(); // time-ordered: its audit index entry appends instead of landing on a random page
             http.Response.Headers["x-amzn-RequestId"] = requestId;
             using var scope = logger.BeginScope(new Dictionary<string, object> { ["RequestId"] = requestId });
             var path = http.Request.Path.Value ?? "/";

@@ -148,7 +148,7 @@ public sealed class RequestPipeline(
 
         var auditEvent = new AuditEvent
         {
-            EventId = Guid.NewGuid().ToString(),
+            EventId = Guid.CreateVersion7().ToString(), // time-ordered, for the audit index
             EventTime = time.GetUtcNow(),
             EventSource = service.EventSource,
             EventName = eventName,

@@ -176,7 +176,7 @@ public sealed class S3Endpoint(S3Operations operations, SigV4Verifier verifier, 
         if (key is not null) parameters["key"] = key;
         var auditEvent = new AuditEvent
         {
-            EventId = Guid.NewGuid().ToString(),
+            EventId = Guid.CreateVersion7().ToString(), // time-ordered, for the audit index
             EventTime = time.GetUtcNow(),
             EventSource = "s3.amazonaws.com",
             EventName = operationName,
