@@ -16,7 +16,7 @@ public sealed record BenchOptions(int Clients, TimeSpan Duration, TimeSpan Warmu
             int.Parse(Value("--clients", "32"), CultureInfo.InvariantCulture),
             TimeSpan.FromSeconds(double.Parse(Value("--seconds", "10"), CultureInfo.InvariantCulture)),
             TimeSpan.FromSeconds(double.Parse(Value("--warmup", "2"), CultureInfo.InvariantCulture)),
-            Value("--targets", "floor,citadel,moto").Split(','),
+            Value("--targets", "floor,citadel,citadel-unaudited,moto").Split(','),
             Value("--ops", "Encrypt,Decrypt,GenerateDataKey").Split(','));
     }
 }

@@ -3,11 +3,18 @@ using Citadel.LoadBench;
 
 // citadel-loadbench [--clients 32] [--seconds 10] [--warmup 2] [--targets citadel,moto,floor] [--ops Encrypt,Decrypt,GenerateDataKey]
 // citadel-loadbench floor --port N      (internal: the empty endpoint)
+// citadel-loadbench serve-unaudited --port N --data DIR   (internal: the citadel-unaudited target)
 // citadel-loadbench chain [--events 1000000]   (audit journal: append throughput and hash chain verification speed)
 // citadel-loadbench soak [--events 1000000] [--writers 64]   (the audit store under concurrent load, then verified)
 if (args.Length > 0 && args[0] == "floor")
 {
     await FloorServer.RunAsync(int.Parse(args[Array.IndexOf(args, "--port") + 1], CultureInfo.InvariantCulture));
+    return 0;
+}
+
+if (args.Length > 0 && args[0] == "serve-unaudited")
+{
+    await UnauditedCitadel.RunAsync(int.Parse(args[Array.IndexOf(args, "--port") + 1], CultureInfo.InvariantCulture), args[Array.IndexOf(args, "--data") + 1]);
     return 0;
 }
 

@@ -36,6 +36,20 @@ public sealed class TargetSet : IAsyncDisposable
                 // Per-request logs go to a console nobody reads during a benchmark.
                 start.Environment["Logging__LogLevel__Default"] = "Warning";
                 break;
+            case "citadel-unaudited":
+                var unauditedData = Path.Combine(Path.GetTempPath(), "citadel-bench-" + Guid.NewGuid().ToString("N"));
+                _directories.Add(unauditedData);
+                // citadel serve's runtime settings (thread pool, GC) with this assembly's dependencies, so the two
+                // citadel targets differ only by the audit stage.
+                start = new ProcessStartInfo("dotnet")
+                {
+                    ArgumentList =
+                    {
+                        "exec", "--runtimeconfig", Path.Combine(here, "citadel.runtimeconfig.json"), "--depsfile", Path.Combine(here, "Citadel.LoadBench.deps.json"),
+                        Path.Combine(here, "Citadel.LoadBench.dll"), "serve-unaudited", "--port", port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--data", unauditedData,
+                    },
+                };
+                break;
             case "moto":
                 start = new ProcessStartInfo(Environment.GetEnvironmentVariable("MOTO_SERVER") ?? "moto_server") { ArgumentList = { "-H", "127.0.0.1", "-p", port.ToString(System.Globalization.CultureInfo.InvariantCulture) } };
                 break;

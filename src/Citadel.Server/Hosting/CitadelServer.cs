@@ -73,10 +73,12 @@ public sealed class CitadelServer : IAsyncDisposable
         => CreateAsync(configuration, console, trailSink, segments: null);
 
     /// <summary>
-    /// The same server with another segment cipher: only the S3 benchmark uses it, for its plain-copy floor.
-    /// Internal, and no setting leads here, so a configuration cannot turn encryption at rest off.
+    /// The same server with another segment cipher (the S3 benchmark's plain-copy floor) or another audit stage in front
+    /// of the request path (the load benchmark's measure of what durable auditing costs). Only the benchmarks use it:
+    /// internal, and no setting leads here, so a configuration cannot turn encryption at rest or auditing off.
     /// </summary>
-    internal static async Task<CitadelServer> CreateAsync(IConfiguration configuration, TextWriter console, ITrailObjectSink? trailSink, ISegmentCipher? segments)
+    internal static async Task<CitadelServer> CreateAsync(IConfiguration configuration, TextWriter console, ITrailObjectSink? trailSink, ISegmentCipher? segments,
+        Func<IAuditStore, IAuditStore>? auditStage = null)
     {
         var options = CitadelOptions.Bind(configuration);
         var errors = options.Validate();
@@ -179,9 +181,10 @@ public sealed class CitadelServer : IAsyncDisposable
 
         var app = builder.Build();
         var authorizer = new PolicyAuthorizer(iam, options.Partition);
-        var pipeline = new RequestPipeline(services, new SigV4Verifier(new CompositeCredentialStore(credentials, iam), time, sessions), authorizer, audit, root, metrics, options, time,
+        var requestAudit = auditStage?.Invoke(audit) ?? audit; // what records each request before it is answered
+        var pipeline = new RequestPipeline(services, new SigV4Verifier(new CompositeCredentialStore(credentials, iam), time, sessions), authorizer, requestAudit, root, metrics, options, time,
             app.Services.GetRequiredService<ILogger<RequestPipeline>>());
-        var s3 = new S3Endpoint(new S3Operations(objectLayer, kms, options), pipeline.Verifier, pipeline.Authorizer, audit, root, metrics, options, time,
+        var s3 = new S3Endpoint(new S3Operations(objectLayer, kms, options), pipeline.Verifier, pipeline.Authorizer, requestAudit, root, metrics, options, time,
             app.Services.GetRequiredService<ILogger<S3Endpoint>>());
         var operatorApi = new OperatorApi(seal, new SigV4Verifier(credentials, time), delivery);
         var adminApi = new AdminApi(new RequestExplainer(services, audit, authorizer, secureTransport: !options.Http), objectLayer, new SigV4Verifier(credentials, time), audit, options, time,
