@@ -4,9 +4,13 @@ using System.Text.Json;
 namespace Citadel.LoadBench;
 
 /// <summary>One measurement: a target, an operation, the request rate and latency percentiles.</summary>
-public sealed record BenchResult(string Target, string Operation, int Clients, double RequestsPerSecond, double P50Ms, double P99Ms, long Requests, long Errors)
+/// <remarks>
+/// <c>ServerCpuMicros</c> is the target process's CPU time (user and system) per request while measuring: unlike the rate,
+/// it hardly moves when other work shares the machine, so it is the measure to compare builds by. NaN for an external target.
+/// </remarks>
+public sealed record BenchResult(string Target, string Operation, int Clients, double RequestsPerSecond, double P50Ms, double P99Ms, long Requests, long Errors, double ServerCpuMicros)
 {
-    public string ToLine() => $"{Target,-8} {Operation,-16} {RequestsPerSecond,10:F0} req/s  p50 {P50Ms,6:F2} ms  p99 {P99Ms,6:F2} ms  ({Requests} requests, {Errors} errors)";
+    public string ToLine() => $"{Target,-8} {Operation,-16} {RequestsPerSecond,10:F0} req/s  p50 {P50Ms,6:F2} ms  p99 {P99Ms,6:F2} ms  server CPU {ServerCpuMicros,5:F0} µs/req  ({Requests} requests, {Errors} errors)";
 }
 
 /// <summary>Many concurrent signing clients in closed loops against one target.</summary>
@@ -40,16 +44,26 @@ public static class LoadGenerator
         })).ToList();
         await Task.Delay(options.Warmup);
         var clock = Stopwatch.StartNew();
+        var cpuBefore = CpuTime(target.Process);
         Volatile.Write(ref measuring, true);
         await Task.Delay(options.Duration);
         Volatile.Write(ref measuring, false);
+        var cpu = CpuTime(target.Process) - cpuBefore;
         var seconds = clock.Elapsed.TotalSeconds;
         Volatile.Write(ref stop, true);
         await Task.WhenAll(workers);
 
         var all = latencies.SelectMany(l => l).Order().ToArray();
         double Percentile(double p) => all.Length == 0 ? double.NaN : all[Math.Min(all.Length - 1, (int)(p * all.Length))];
-        return new BenchResult(target.Name, operation, options.Clients, all.Length / seconds, Percentile(0.50), Percentile(0.99), all.Length, errors);
+        return new BenchResult(target.Name, operation, options.Clients, all.Length / seconds, Percentile(0.50), Percentile(0.99), all.Length, errors,
+            target.Process is null ? double.NaN : cpu.TotalMicroseconds / Math.Max(1, all.Length + errors));
+    }
+
+    private static TimeSpan CpuTime(Process? process)
+    {
+        if (process is null) return TimeSpan.Zero; // an external target: not measured
+        process.Refresh();
+        return process.TotalProcessorTime;
     }
 
     private static readonly Dictionary<string, string> Context = new() { ["tenant"] = "bench" };

@@ -5,7 +5,7 @@ using System.Net.Sockets;
 namespace Citadel.LoadBench;
 
 /// <summary>A server under load: its URL and the key the operations use.</summary>
-public sealed record Target(string Name, string Url, string KeyId);
+public sealed record Target(string Name, string Url, string KeyId, Process? Process = null);
 
 /// <summary>Starts the benchmark targets as separate processes and stops them at the end.</summary>
 public sealed class TargetSet : IAsyncDisposable
@@ -69,7 +69,7 @@ public sealed class TargetSet : IAsyncDisposable
         _processes.Add(process);
         await WaitForPortAsync(port, process);
         var keyId = name == "floor" ? "floor" : await SignedClient.CreateKeyAsync(url);
-        return new Target(name, url, keyId);
+        return new Target(name, url, keyId, process);
     }
 
     private static async Task WaitForPortAsync(int port, Process process)

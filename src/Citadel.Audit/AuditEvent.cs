@@ -89,5 +89,66 @@ public sealed class AuditEvent
     }
 
     /// <summary>The record as compact CloudTrail JSON text.</summary>
-    public string ToJsonString() => ToJson().ToJsonString(new JsonSerializerOptions { WriteIndented = false });
+    public string ToJsonString() => System.Text.Encoding.UTF8.GetString(ToUtf8Json());
+
+    /// <summary>
+    /// The record as compact CloudTrail JSON in UTF-8, written straight from the fields (the same text as
+    /// <see cref="ToJson"/> gives, without building the node tree: this runs once per request).
+    /// </summary>
+    public byte[] ToUtf8Json()
+    {
+        var buffer = new System.Buffers.ArrayBufferWriter<byte>(1024);
+        using (var w = new Utf8JsonWriter(buffer))
+        {
+            w.WriteStartObject();
+            w.WriteString("eventVersion", Version);
+            w.WriteStartObject("userIdentity");
+            w.WriteString("type", UserIdentity.Type);
+            if (UserIdentity.PrincipalId is not null) w.WriteString("principalId", UserIdentity.PrincipalId);
+            if (UserIdentity.Arn is not null) w.WriteString("arn", UserIdentity.Arn);
+            if (UserIdentity.AccountId is not null) w.WriteString("accountId", UserIdentity.AccountId);
+            if (UserIdentity.AccessKeyId is not null) w.WriteString("accessKeyId", UserIdentity.AccessKeyId);
+            if (UserIdentity.UserName is not null && UserIdentity.Type != "Root") w.WriteString("userName", UserIdentity.UserName);
+            w.WriteEndObject();
+            w.WriteString("eventTime", EventTime.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", System.Globalization.CultureInfo.InvariantCulture));
+            w.WriteString("eventSource", EventSource);
+            w.WriteString("eventName", EventName);
+            w.WriteString("awsRegion", AwsRegion);
+            w.WriteString("sourceIPAddress", SourceIpAddress);
+            w.WriteString("userAgent", UserAgent);
+            WriteNode(w, "requestParameters", RequestParameters);
+            WriteNode(w, "responseElements", ResponseElements);
+            if (ErrorCode is not null) w.WriteString("errorCode", ErrorCode);
+            if (ErrorMessage is not null) w.WriteString("errorMessage", ErrorMessage);
+            w.WriteString("requestID", RequestId);
+            w.WriteString("eventID", EventId);
+            w.WriteBoolean("readOnly", ReadOnly);
+            if (Resources.Count > 0)
+            {
+                w.WriteStartArray("resources");
+                foreach (var r in Resources)
+                {
+                    w.WriteStartObject();
+                    w.WriteString("accountId", r.AccountId);
+                    w.WriteString("type", r.Type);
+                    w.WriteString("ARN", r.Arn);
+                    w.WriteEndObject();
+                }
+                w.WriteEndArray();
+            }
+            w.WriteString("eventType", "AwsApiCall");
+            w.WriteBoolean("managementEvent", true);
+            w.WriteString("recipientAccountId", RecipientAccountId);
+            w.WriteString("eventCategory", "Management");
+            w.WriteEndObject();
+        }
+        return buffer.WrittenSpan.ToArray();
+    }
+
+    private static void WriteNode(Utf8JsonWriter writer, string name, JsonNode? node)
+    {
+        writer.WritePropertyName(name);
+        if (node is null) writer.WriteNullValue();
+        else node.WriteTo(writer);
+    }
 }

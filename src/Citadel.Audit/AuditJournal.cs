@@ -57,7 +57,10 @@ public sealed class AuditJournal : IDisposable
     private readonly long _segmentBytes;
     private FileStream _current;
     private int _segment;
+    private long _length; // of the current segment: only this writer changes it, so no fstat per append
     private byte[] _head;
+    private readonly System.Security.Cryptography.IncrementalHash _chain = System.Security.Cryptography.IncrementalHash.CreateHash(System.Security.Cryptography.HashAlgorithmName.SHA256);
+    private MemoryStream _buffer = new();
 
     /// <summary>Opens the journal in <paramref name="directory"/>, repairing a torn tail; segments roll over at <paramref name="segmentBytes"/>.</summary>
     public AuditJournal(string directory, long segmentBytes = SegmentBytes)
@@ -70,7 +73,7 @@ public sealed class AuditJournal : IDisposable
         var path = SegmentPath(directory, _segment);
         _current = Open(path);
         TruncateTornTail(_current);
-        _current.Seek(0, SeekOrigin.End);
+        _length = _current.Length;
         Storage.FilePermissions.RestrictToOwner(path);
         _head = LastLink(directory, segments) ?? (ReadAnchor(directory) is { } anchor ? Convert.FromHexString(anchor.Link) : new byte[32]);
     }
@@ -85,36 +88,47 @@ public sealed class AuditJournal : IDisposable
     }
 
     /// <summary>The position just after the last durable record.</summary>
-    public JournalPosition End => new(_segment, _current.Length);
+    public JournalPosition End => new(_segment, _length);
 
     /// <summary>Appends records (each one line of JSON, without newline) and fsyncs them.</summary>
-    public void Append(IReadOnlyList<string> records)
+    public void Append(IReadOnlyList<string> records) => Append(records.Select(Encoding.UTF8.GetBytes).ToList());
+
+    /// <summary>Appends records (each one line of UTF-8 JSON, without newline) in one write and fsyncs them.</summary>
+    public void Append(IReadOnlyList<byte[]> records)
     {
-        var buffer = new MemoryStream();
+        _buffer.SetLength(0);
         var head = _head;
-        foreach (var record in records)
+        Span<byte> hex = stackalloc byte[64];
+        foreach (var bytes in records)
         {
-            var bytes = Encoding.UTF8.GetBytes(record);
             if (bytes.AsSpan().IndexOf((byte)'\n') >= 0) throw new ArgumentException("A journal record must be one line.", nameof(records));
-            head = Link(head, bytes);
-            buffer.Write(Encoding.ASCII.GetBytes(Convert.ToHexStringLower(head)));
-            buffer.WriteByte((byte)' ');
-            buffer.Write(bytes);
-            buffer.WriteByte((byte)'\n');
+            _chain.AppendData(head);
+            _chain.AppendData(bytes);
+            head = _chain.GetHashAndReset();
+            Convert.TryToHexStringLower(head, hex, out _);
+            _buffer.Write(hex);
+            _buffer.WriteByte((byte)' ');
+            _buffer.Write(bytes);
+            _buffer.WriteByte((byte)'\n');
         }
-        if (_current.Length > 0 && _current.Length + buffer.Length > _segmentBytes) Roll();
-        var start = _current.Length;
+        if (_length > 0 && _length + _buffer.Length > _segmentBytes) Roll();
+        var start = _length;
         try
         {
-            _current.Write(buffer.GetBuffer(), 0, (int)buffer.Length);
+            RandomAccess.Write(_current.SafeFileHandle, _buffer.GetBuffer().AsSpan(0, (int)_buffer.Length), start);
             _current.Flush(flushToDisk: true);
+            _length = start + _buffer.Length;
             _head = head;
         }
         catch
         {
             // Nothing of a failed batch may count as written: cut it off so the journal ends on a whole record.
-            try { _current.SetLength(start); _current.Seek(start, SeekOrigin.Begin); } catch (IOException) { }
+            try { _current.SetLength(start); } catch (IOException) { }
             throw;
+        }
+        finally
+        {
+            if (_buffer.Capacity > 4 << 20) _buffer = new MemoryStream(); // one huge batch does not pin its buffer
         }
     }
 
@@ -202,6 +216,7 @@ public sealed class AuditJournal : IDisposable
         _segment++;
         var path = SegmentPath(_directory, _segment);
         _current = Open(path);
+        _length = 0;
         Storage.FilePermissions.RestrictToOwner(path);
     }
 
@@ -287,5 +302,9 @@ public sealed class AuditJournal : IDisposable
         => Path.Combine(directory, $"journal-{segment.ToString("D6", System.Globalization.CultureInfo.InvariantCulture)}.log");
 
     /// <inheritdoc />
-    public void Dispose() => _current.Dispose();
+    public void Dispose()
+    {
+        _current.Dispose();
+        _chain.Dispose();
+    }
 }

@@ -32,7 +32,7 @@ public sealed class JournalAuditStore : IAuditStore, IJournalSource
     private long _batchMicros;
     private int _disposed;
 
-    private sealed record Pending(string Body, TaskCompletionSource Done);
+    private sealed record Pending(byte[] Body, TaskCompletionSource Done);
 
     /// <summary>Opens (creating when needed) the store in <paramref name="directory"/> and starts its writer and indexer.</summary>
     public JournalAuditStore(string directory, long segmentBytes = AuditJournal.SegmentBytes)
@@ -52,7 +52,7 @@ public sealed class JournalAuditStore : IAuditStore, IJournalSource
     /// <inheritdoc />
     public Task AppendAsync(AuditEvent auditEvent, CancellationToken cancellationToken = default)
     {
-        var pending = new Pending(auditEvent.ToJsonString(), new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
+        var pending = new Pending(auditEvent.ToUtf8Json(), new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
         if (!_queue.Writer.TryWrite(pending))
             throw new AuditUnavailableException("The audit store is shut down.");
         return pending.Done.Task;
@@ -61,7 +61,7 @@ public sealed class JournalAuditStore : IAuditStore, IJournalSource
     private async Task WriteLoopAsync()
     {
         var batch = new List<Pending>(MaxBatch);
-        var bodies = new List<string>(MaxBatch);
+        var bodies = new List<byte[]>(MaxBatch);
         while (await _queue.Reader.WaitToReadAsync().ConfigureAwait(false))
         {
             batch.Clear();

@@ -253,4 +253,31 @@ public sealed class JournalAuditStoreTests : IAsyncLifetime
         Assert.Equal("arn:k", json["resources"]![0]!["ARN"]!.GetValue<string>());
         Assert.Equal("req-1", json["requestID"]!.GetValue<string>());
     }
+
+    [Fact]
+    public void The_record_written_straight_to_utf8_is_the_text_of_the_node_tree()
+    {
+        var plain = Event(1);
+        var full = new AuditEvent
+        {
+            EventId = "e-2",
+            EventTime = T0.AddMilliseconds(1234),
+            EventSource = "s3.amazonaws.com",
+            EventName = "PutObject",
+            AwsRegion = "eu-central-1",
+            SourceIpAddress = "::1",
+            UserAgent = "ünïcode <agent> & \"quotes\" \u0001",
+            UserIdentity = new AuditIdentity("IAMUser", "AIDA1", "arn:aws:iam::111122223333:user/ann", "111122223333", "AKIA2", "ann"),
+            RequestParameters = System.Text.Json.Nodes.JsonNode.Parse("""{"bucketName":"b","key":"k/ü","n":[1,2.5,true,null],"o":{"x":"y"}}"""),
+            ResponseElements = System.Text.Json.Nodes.JsonNode.Parse("""{"x-amz-version-id":"v1"}"""),
+            ErrorCode = "AccessDenied",
+            ErrorMessage = "Nope: 'no' + <no>",
+            RequestId = "r-2",
+            ReadOnly = false,
+            Resources = [new AuditResource("AWS::S3::Object", "arn:aws:s3:::b/k", "111122223333"), new AuditResource("AWS::KMS::Key", "arn:k", "111122223333")],
+            RecipientAccountId = "111122223333",
+        };
+        foreach (var e in new[] { plain, full })
+            Assert.Equal(e.ToJson().ToJsonString(), System.Text.Encoding.UTF8.GetString(e.ToUtf8Json()));
+    }
 }
