@@ -49,8 +49,14 @@ public sealed class DecryptingStream : ReadOnlyAsyncStream
     /// <param name="plaintextSize">The segment's plaintext size.</param>
     /// <param name="start">First plaintext byte to return.</param>
     /// <param name="end">One past the last plaintext byte to return.</param>
-    public DecryptingStream(Func<long, long, CancellationToken, Task<Stream>> openCiphertext, ChunkedAead aead, long plaintextSize, long start, long end)
+    /// <param name="ciphertext">
+    /// The stored bytes of the range's chunks already opened (positioned at its first chunk), or null to open them at
+    /// the first read; disposed with this stream.
+    /// </param>
+    public DecryptingStream(Func<long, long, CancellationToken, Task<Stream>> openCiphertext, ChunkedAead aead, long plaintextSize, long start, long end,
+        Stream? ciphertext = null)
     {
+        _ciphertext = ciphertext;
         _openCiphertext = openCiphertext;
         _aead = aead;
         _plaintextSize = plaintextSize;
@@ -130,11 +136,8 @@ public sealed class DecryptingStream : ReadOnlyAsyncStream
         if (firstChunk != _nextChunk) throw new InvalidOperationException("Chunks are read front to back, each once.");
         var plainLength = Math.Min(_plaintextSize, (firstChunk + chunkCount) * ChunkedAead.ChunkSize) - firstChunk * ChunkedAead.ChunkSize;
         var sealedLength = (int)(plainLength + chunkCount * ChunkedAead.TagSize);
-        if (_ciphertext is null)
-        {
-            _ciphertext = await OpenRangeAsync(cancellationToken).ConfigureAwait(false);
-            _sealed = ArrayPool<byte>.Shared.Rent(_batchChunks * ChunkedAead.SealedChunkSize);
-        }
+        _ciphertext ??= await OpenRangeAsync(cancellationToken).ConfigureAwait(false);
+        _sealed ??= ArrayPool<byte>.Shared.Rent(_batchChunks * ChunkedAead.SealedChunkSize);
         var read = 0;
         while (read < sealedLength)
         {
