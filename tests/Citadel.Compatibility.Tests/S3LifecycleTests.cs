@@ -132,4 +132,46 @@ public sealed class S3LifecycleTests
             server.DeleteData();
         }
     }
+
+    [Fact]
+    public async Task A_chunk_damaged_past_the_primed_part_cuts_the_connection_and_no_altered_byte_arrives()
+    {
+        var server = new CitadelProcess();
+        try
+        {
+            await server.StartAsync();
+            var s3 = Clients.S3(server);
+            await s3.PutBucketAsync(new PutBucketRequest { BucketName = "cut" });
+            var data = RandomNumberGenerator.GetBytes(3 << 20);
+            await s3.PutObjectAsync(new PutObjectRequest { BucketName = "cut", Key = "big", InputStream = new MemoryStream(data) });
+            Assert.Equal(data, await GetAsync(s3, new GetObjectRequest { BucketName = "cut", Key = "big" }));
+
+            // Damage chunk 100 (plaintext from 1.5625 MiB): past the 256 KiB read before the headers go out.
+            var blob = Directory.EnumerateFiles(Path.Combine(server.DataDirectory, "objects", "blobs"), "*", SearchOption.AllDirectories).Single();
+            var stored = await File.ReadAllBytesAsync(blob);
+            const int damagedChunk = 100;
+            stored[56 + damagedChunk * (16384 + 16) + 10] ^= 0x01;
+            await File.WriteAllBytesAsync(blob, stored);
+
+            using var response = await s3.GetObjectAsync(new GetObjectRequest { BucketName = "cut", Key = "big" });
+            Assert.Equal(data.Length, response.ContentLength);
+            var received = new MemoryStream();
+            var buffer = new byte[65536];
+            var cut = await Assert.ThrowsAnyAsync<Exception>(async () =>
+            {
+                int n;
+                while ((n = await response.ResponseStream.ReadAsync(buffer)) > 0) received.Write(buffer, 0, n);
+                // A body that ended short without an error would be taken for a whole one by a careless client.
+                throw new InvalidOperationException($"The body ended normally after {received.Length} bytes.");
+            });
+            Assert.IsNotType<InvalidOperationException>(cut);
+            Assert.True(received.Length <= damagedChunk * 16384, $"{received.Length} bytes arrived; the damaged chunk starts at {damagedChunk * 16384}.");
+            Assert.Equal(data[..(int)received.Length], received.ToArray());
+        }
+        finally
+        {
+            await server.DisposeAsync();
+            server.DeleteData();
+        }
+    }
 }

@@ -120,6 +120,31 @@ public abstract class BlobStoreContract
         await Assert.ThrowsAsync<FileNotFoundException>(() => Store.OpenReadAsync(name, 0, 0, None));
     }
 
+    [Theory]
+    [InlineData(0, 56)]
+    [InlineData(0, 300_000)]
+    [InlineData(1000, 5000)]
+    [InlineData(299_990, 100)]
+    [InlineData(300_000, 10)]
+    [InlineData(400_000, 10)]
+    [InlineData(5, 0)]
+    public async Task Opening_with_the_length_reads_the_range_and_tells_the_whole_length(int offset, int length)
+    {
+        var data = RandomBytes(300_000);
+        var name = NewName();
+        await WriteAsync(name, data);
+        var opened = await Store.OpenReadWithLengthAsync(name, offset, length, None);
+        await using (opened.Content)
+        {
+            Assert.Equal(data.Length, opened.BlobLength);
+            using var result = new MemoryStream();
+            await opened.Content.CopyToAsync(result, None);
+            var expected = Math.Clamp(data.Length - offset, 0, length);
+            AssertSlice(data, Math.Min(offset, data.Length), expected, result.ToArray());
+        }
+        await Assert.ThrowsAsync<FileNotFoundException>(() => Store.OpenReadWithLengthAsync(NewName(), offset, length, None));
+    }
+
     [Fact]
     public async Task Delete_removes_the_blob_and_is_idempotent()
     {

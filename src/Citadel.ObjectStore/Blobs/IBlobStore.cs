@@ -17,6 +17,18 @@ public interface IBlobStore
     /// </summary>
     Task<Stream> OpenReadAsync(string name, long offset, long length, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Opens like <see cref="OpenReadAsync"/> and also tells the blob's whole length. A backend that learns the length
+    /// from the open itself (a file's size, a ranged GET's Content-Range) answers with one request instead of two;
+    /// the default asks <see cref="LengthAsync"/> first. Throws <see cref="FileNotFoundException"/> when the blob is missing.
+    /// </summary>
+    async Task<BlobRead> OpenReadWithLengthAsync(string name, long offset, long length, CancellationToken cancellationToken)
+    {
+        var blobLength = await LengthAsync(name, cancellationToken).ConfigureAwait(false);
+        if (blobLength < 0) throw new FileNotFoundException($"Blob {name} does not exist.", name);
+        return new BlobRead(await OpenReadAsync(name, offset, length, cancellationToken).ConfigureAwait(false), blobLength);
+    }
+
     /// <summary>The blob's length, or -1 when it does not exist.</summary>
     Task<long> LengthAsync(string name, CancellationToken cancellationToken);
 
@@ -26,3 +38,8 @@ public interface IBlobStore
     /// <summary>Every blob name, for garbage collection of blobs no record references.</summary>
     IAsyncEnumerable<string> ListAsync(CancellationToken cancellationToken);
 }
+
+/// <summary>An opened range of a blob and the blob's whole length.</summary>
+/// <param name="Content">The bytes of the range (fewer when the blob ends first); the caller disposes it.</param>
+/// <param name="BlobLength">The length of the whole blob.</param>
+public sealed record BlobRead(Stream Content, long BlobLength);

@@ -71,6 +71,14 @@ public sealed class LocalBlobStore : IBlobStore
 
     /// <inheritdoc />
     public Task<Stream> OpenReadAsync(string name, long offset, long length, CancellationToken cancellationToken)
+        => Task.FromResult(Open(name, offset, length).Content);
+
+    /// <inheritdoc />
+    /// <remarks>The length is the open file's size: no second look-up by path.</remarks>
+    public Task<BlobRead> OpenReadWithLengthAsync(string name, long offset, long length, CancellationToken cancellationToken)
+        => Task.FromResult(Open(name, offset, length));
+
+    private BlobRead Open(string name, long offset, long length)
     {
         var path = PathOf(name);
         FileStream file;
@@ -91,7 +99,7 @@ public sealed class LocalBlobStore : IBlobStore
             throw new FileNotFoundException($"Blob {name} does not exist.", path, e);
         }
         file.Seek(offset, SeekOrigin.Begin);
-        return Task.FromResult<Stream>(new BoundedStream(file, length));
+        return new BlobRead(new BoundedStream(file, length), file.Length);
     }
 
     /// <inheritdoc />

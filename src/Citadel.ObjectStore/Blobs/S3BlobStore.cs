@@ -88,6 +88,14 @@ public sealed class S3BlobStore : IBlobStore, IDisposable
 
     /// <inheritdoc />
     public async Task<Stream> OpenReadAsync(string name, long offset, long length, CancellationToken cancellationToken)
+        => (await OpenAsync(name, offset, length, wantLength: false, cancellationToken).ConfigureAwait(false)).Content;
+
+    /// <inheritdoc />
+    /// <remarks>One ranged GET: the length is the total of its Content-Range (a HEAD only when the answer does not carry it).</remarks>
+    public Task<BlobRead> OpenReadWithLengthAsync(string name, long offset, long length, CancellationToken cancellationToken)
+        => OpenAsync(name, offset, length, wantLength: true, cancellationToken);
+
+    private async Task<BlobRead> OpenAsync(string name, long offset, long length, bool wantLength, CancellationToken cancellationToken)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(offset);
         ArgumentOutOfRangeException.ThrowIfNegative(length);
@@ -95,8 +103,9 @@ public sealed class S3BlobStore : IBlobStore, IDisposable
         if (length == 0)
         {
             // A range cannot be empty: ask whether the blob exists instead.
-            if (await LengthAsync(name, cancellationToken).ConfigureAwait(false) < 0) throw Missing(name, null);
-            return new MemoryStream([], writable: false);
+            var blobLength = await LengthAsync(name, cancellationToken).ConfigureAwait(false);
+            if (blobLength < 0) throw Missing(name, null);
+            return new BlobRead(new MemoryStream([], writable: false), blobLength);
         }
         GetObjectResponse response;
         try
@@ -115,7 +124,9 @@ public sealed class S3BlobStore : IBlobStore, IDisposable
         catch (AmazonS3Exception e) when (e.StatusCode == HttpStatusCode.RequestedRangeNotSatisfiable)
         {
             // The range starts at or past the end: no bytes, as a file read there returns none.
-            return new MemoryStream([], writable: false);
+            var blobLength = wantLength ? await LengthAsync(name, cancellationToken).ConfigureAwait(false) : -1;
+            if (wantLength && blobLength < 0) throw Missing(name, e);
+            return new BlobRead(new MemoryStream([], writable: false), blobLength);
         }
         var expectedRange = $"bytes {offset}-";
         if (response.HttpStatusCode == HttpStatusCode.PartialContent
@@ -125,7 +136,34 @@ public sealed class S3BlobStore : IBlobStore, IDisposable
             response.Dispose();
             throw new IOException($"The S3 backend answered a ranged GET of blob {name} from byte {offset} with another range ({response.ContentRange ?? "the whole object"}).");
         }
-        return new BoundedStream(new ResponseBody(response), length);
+        long total = -1;
+        if (wantLength)
+        {
+            total = response.HttpStatusCode == HttpStatusCode.PartialContent ? TotalOf(response.ContentRange) : response.ContentLength;
+            if (total < 0)
+            {
+                try
+                {
+                    total = await LengthAsync(name, cancellationToken).ConfigureAwait(false);
+                }
+                catch
+                {
+                    response.Dispose();
+                    throw;
+                }
+            }
+        }
+        return new BlobRead(new BoundedStream(new ResponseBody(response), length), total);
+    }
+
+    /// <summary>The complete length of "bytes first-last/complete", or -1 when it is not given ("*") or not well-formed.</summary>
+    private static long TotalOf(string? contentRange)
+    {
+        if (contentRange is null) return -1;
+        var slash = contentRange.LastIndexOf('/');
+        return slash >= 0 && long.TryParse(contentRange.AsSpan(slash + 1), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var total)
+            ? total
+            : -1;
     }
 
     /// <inheritdoc />

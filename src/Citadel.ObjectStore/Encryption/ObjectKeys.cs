@@ -40,6 +40,7 @@ public sealed class ObjectKeys
     private readonly TimeSpan _bucketKeyLifetime;
     private readonly ConcurrentDictionary<(string Bucket, string KeyArn), CachedBucketKey> _bucketKeys = new();
     private readonly ConcurrentDictionary<string, CachedBucketKey> _openedBucketKeys = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<(string Bucket, string KeyArn), Task<CachedBucketKey>> _bucketKeyGenerations = new();
     private byte[]? _serviceKey;
     private long _kmsCalls;
 
@@ -180,16 +181,60 @@ public sealed class ObjectKeys
 
     private static byte[] Check(byte[] customerKey, byte[] salt) => HMACSHA256.HashData(customerKey, CheckLabel.Concat(salt).ToArray());
 
+    /// <summary>
+    /// The bucket key of (bucket, KMS key): the cached one while it lives, else a new one. Generation is single-flight:
+    /// requests that miss the cache while a generation is under way wait for it instead of each asking KMS for a key of
+    /// their own, so a burst of first PUTs makes one GenerateDataKey call.
+    /// </summary>
     private async Task<CachedBucketKey> BucketKeyAsync(string bucket, string keyArn, CancellationToken cancellationToken)
     {
-        var now = _time.GetUtcNow();
-        if (_bucketKeys.TryGetValue((bucket, keyArn), out var cached) && cached.Expires > now) return cached;
-        Interlocked.Increment(ref _kmsCalls);
-        var generated = await _kms.GenerateAsync(keyArn, BucketContext(bucket), cancellationToken).ConfigureAwait(false);
-        var fresh = new CachedBucketKey(generated.Plaintext, generated.CiphertextBlob, generated.KeyArn, now + _bucketKeyLifetime);
-        _bucketKeys[(bucket, keyArn)] = fresh;
-        _openedBucketKeys[Convert.ToBase64String(fresh.Blob)] = fresh;
-        return fresh;
+        var id = (bucket, keyArn);
+        while (true)
+        {
+            if (_bucketKeys.TryGetValue(id, out var cached) && cached.Expires > _time.GetUtcNow()) return cached;
+            var mine = new TaskCompletionSource<CachedBucketKey>(TaskCreationOptions.RunContinuationsAsynchronously);
+            var pending = _bucketKeyGenerations.GetOrAdd(id, mine.Task);
+            if (pending == mine.Task) return await GenerateBucketKeyAsync(bucket, keyArn, mine, cancellationToken).ConfigureAwait(false);
+            try
+            {
+                return await pending.WaitAsync(cancellationToken).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+            {
+                // The request that was generating gave up (its client went away); this one tries again.
+            }
+        }
+    }
+
+    private async Task<CachedBucketKey> GenerateBucketKeyAsync(string bucket, string keyArn, TaskCompletionSource<CachedBucketKey> generation, CancellationToken cancellationToken)
+    {
+        var id = (bucket, keyArn);
+        try
+        {
+            // A generation that ended between this request's cache miss and its claim has filled the cache already.
+            var now = _time.GetUtcNow();
+            if (!_bucketKeys.TryGetValue(id, out var fresh) || fresh.Expires <= now)
+            {
+                Interlocked.Increment(ref _kmsCalls);
+                var generated = await _kms.GenerateAsync(keyArn, BucketContext(bucket), cancellationToken).ConfigureAwait(false);
+                fresh = new CachedBucketKey(generated.Plaintext, generated.CiphertextBlob, generated.KeyArn, now + _bucketKeyLifetime);
+                _bucketKeys[id] = fresh;
+                _openedBucketKeys[Convert.ToBase64String(fresh.Blob)] = fresh;
+            }
+            generation.SetResult(fresh);
+            return fresh;
+        }
+        catch (Exception e)
+        {
+            generation.SetException(e);
+            // Observed here, so a failure no other request waited for is not reported again as unobserved.
+            _ = generation.Task.Exception;
+            throw;
+        }
+        finally
+        {
+            _bucketKeyGenerations.TryRemove(KeyValuePair.Create(id, generation.Task));
+        }
     }
 
     private async Task<byte[]> OpenBucketKeyAsync(ObjectEncryption encryption, CancellationToken cancellationToken)
