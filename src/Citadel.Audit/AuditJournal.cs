@@ -149,30 +149,46 @@ public sealed class AuditJournal : IDisposable
         {
             using var handle = File.OpenHandle(SegmentPath(directory, segment), FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
             var limit = segment == to.Segment ? to.Offset : RandomAccess.GetLength(handle);
-            var buffer = new byte[1 << 20];
-            var filled = 0;
-            var bufferStart = segment == from.Segment ? from.Offset : 0; // the file offset of buffer[0]
-            while (true)
+            // Pooled: the index reads the journal's tail every few tens of milliseconds, and a fresh megabyte each time
+            // would be a large-object-heap allocation per pass.
+            var buffer = System.Buffers.ArrayPool<byte>.Shared.Rent(1 << 20);
+            try
             {
-                var consumed = 0;
-                int newline;
-                while ((newline = Array.IndexOf(buffer, (byte)'\n', consumed, filled - consumed)) >= 0)
+                var filled = 0;
+                var bufferStart = segment == from.Segment ? from.Offset : 0; // the file offset of buffer[0]
+                while (true)
                 {
-                    if (newline - consumed < PrefixBytes)
-                        throw new InvalidDataException($"Journal segment {segment} has a malformed record ending at byte {bufferStart + newline + 1}.");
-                    yield return new JournalEntry(buffer.AsMemory(consumed + PrefixBytes, newline - consumed - PrefixBytes),
-                        new JournalPosition(segment, bufferStart + consumed), new JournalPosition(segment, bufferStart + newline + 1));
-                    consumed = newline + 1;
+                    var consumed = 0;
+                    int newline;
+                    while ((newline = Array.IndexOf(buffer, (byte)'\n', consumed, filled - consumed)) >= 0)
+                    {
+                        if (newline - consumed < PrefixBytes)
+                            throw new InvalidDataException($"Journal segment {segment} has a malformed record ending at byte {bufferStart + newline + 1}.");
+                        yield return new JournalEntry(buffer.AsMemory(consumed + PrefixBytes, newline - consumed - PrefixBytes),
+                            new JournalPosition(segment, bufferStart + consumed), new JournalPosition(segment, bufferStart + newline + 1));
+                        consumed = newline + 1;
+                    }
+                    Buffer.BlockCopy(buffer, consumed, buffer, 0, filled - consumed);
+                    filled -= consumed;
+                    bufferStart += consumed;
+                    if (bufferStart + filled >= limit) break;
+                    if (filled == buffer.Length)
+                    {
+                        // A record longer than the buffer: move to one twice the size.
+                        var larger = System.Buffers.ArrayPool<byte>.Shared.Rent(buffer.Length * 2);
+                        Buffer.BlockCopy(buffer, 0, larger, 0, filled);
+                        System.Buffers.ArrayPool<byte>.Shared.Return(buffer);
+                        buffer = larger;
+                    }
+                    var want = (int)Math.Min(buffer.Length - filled, limit - (bufferStart + filled));
+                    var read = RandomAccess.Read(handle, buffer.AsSpan(filled, want), bufferStart + filled);
+                    if (read == 0) break;
+                    filled += read;
                 }
-                Buffer.BlockCopy(buffer, consumed, buffer, 0, filled - consumed);
-                filled -= consumed;
-                bufferStart += consumed;
-                if (bufferStart + filled >= limit) break;
-                if (filled == buffer.Length) Array.Resize(ref buffer, buffer.Length * 2); // a record longer than the buffer
-                var want = (int)Math.Min(buffer.Length - filled, limit - (bufferStart + filled));
-                var read = RandomAccess.Read(handle, buffer.AsSpan(filled, want), bufferStart + filled);
-                if (read == 0) break;
-                filled += read;
+            }
+            finally
+            {
+                System.Buffers.ArrayPool<byte>.Shared.Return(buffer);
             }
         }
     }

@@ -280,4 +280,15 @@ public sealed class JournalAuditStoreTests : IAsyncLifetime
         foreach (var e in new[] { plain, full })
             Assert.Equal(e.ToJson().ToJsonString(), System.Text.Encoding.UTF8.GetString(e.ToUtf8Json()));
     }
+
+    [Fact]
+    public void Records_longer_than_the_read_buffer_are_read_whole()
+    {
+        var directory = Path.Combine(_directory, "long");
+        var big = "{\"x\":\"" + new string('a', 3 << 20) + "\"}";
+        using (var journal = new AuditJournal(directory))
+            journal.Append(["{\"n\":1}", big, "{\"n\":3}"]);
+        var read = AuditJournal.Read(directory, JournalPosition.Start, new JournalPosition(1, new FileInfo(AuditJournal.SegmentPath(directory, 1)).Length)).ToList();
+        Assert.Equal(["{\"n\":1}", big, "{\"n\":3}"], read.Select(r => r.Record));
+    }
 }
