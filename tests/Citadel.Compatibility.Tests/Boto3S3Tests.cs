@@ -274,4 +274,55 @@ public sealed class Boto3S3Tests(CitadelFixture fixture)
         resources = [r["ResourceName"] for e in events for r in e.get("Resources", [])]
         assert f"arn:aws:s3:::{bucket}/shared/x" in resources, resources
         """);
+
+    [Fact]
+    public Task Deletes_versions_and_copies_are_authorized_per_object_version_and_key() => RunAsync("""
+        iam = boto3.client("iam", endpoint_url=os.environ["CITADEL_ENDPOINT"], config=config)
+        bucket = new_bucket()
+        s3.put_bucket_versioning(Bucket=bucket, VersioningConfiguration={"Status": "Enabled"})
+        name = "s3perkey-" + uuid.uuid4().hex[:8]
+        iam.create_user(UserName=name)
+        access = iam.create_access_key(UserName=name)["AccessKey"]
+        usable = kms.create_key()["KeyMetadata"]
+        other = kms.create_key()["KeyMetadata"]
+        iam.put_user_policy(UserName=name, PolicyName="s3", PolicyDocument=json.dumps({"Version": "2012-10-17", "Statement": [
+            {"Effect": "Allow", "Action": ["s3:GetObject", "s3:PutObject", "s3:DeleteObject"], "Resource": f"arn:aws:s3:::{bucket}/allowed/*"},
+            {"Effect": "Allow", "Action": "s3:GetObjectVersion", "Resource": f"arn:aws:s3:::{bucket}/versioned/*"},
+            {"Effect": "Allow", "Action": ["kms:GenerateDataKey", "kms:Decrypt"], "Resource": usable["Arn"]}]}))
+        as_user = boto3.client("s3", endpoint_url=os.environ["CITADEL_ENDPOINT"], config=config,
+            aws_access_key_id=access["AccessKeyId"], aws_secret_access_key=access["SecretAccessKey"])
+        for key in ["allowed/a", "allowed/b", "other/a"]:
+            s3.put_object(Bucket=bucket, Key=key, Body=b"x")
+
+        # DeleteObjects: each key on its own, as AWS does; the denied key is an error in the result, the rest is deleted.
+        result = as_user.delete_objects(Bucket=bucket, Delete={"Objects": [{"Key": "allowed/a"}, {"Key": "other/a"}, {"Key": "allowed/b"}]})
+        assert sorted(d["Key"] for d in result["Deleted"]) == ["allowed/a", "allowed/b"], result
+        assert [(e["Key"], e["Code"]) for e in result["Errors"]] == [("other/a", "AccessDenied")], result
+        assert s3.head_object(Bucket=bucket, Key="other/a")["ContentLength"] == 1
+
+        # A version by id needs s3:GetObjectVersion (s3:GetObject is not enough), and deleting one s3:DeleteObjectVersion.
+        v1 = s3.put_object(Bucket=bucket, Key="allowed/v", Body=b"one")["VersionId"]
+        s3.put_object(Bucket=bucket, Key="allowed/v", Body=b"two")
+        assert as_user.get_object(Bucket=bucket, Key="allowed/v")["Body"].read() == b"two"
+        assert error(as_user.get_object, Bucket=bucket, Key="allowed/v", VersionId=v1) == ("AccessDenied", 403)
+        assert error(as_user.delete_object, Bucket=bucket, Key="allowed/v", VersionId=v1) == ("AccessDenied", 403)
+        result = as_user.delete_objects(Bucket=bucket, Delete={"Objects": [{"Key": "allowed/v", "VersionId": v1}]})
+        assert [(e["Key"], e["Code"]) for e in result["Errors"]] == [("allowed/v", "AccessDenied")], result
+        assert s3.get_object(Bucket=bucket, Key="allowed/v", VersionId=v1)["Body"].read() == b"one"
+
+        # The KMS key checked for a version is that version's: an old version under a key the user may not use stays closed.
+        old = s3.put_object(Bucket=bucket, Key="versioned/k", Body=b"old", ServerSideEncryption="aws:kms", SSEKMSKeyId=other["KeyId"])["VersionId"]
+        new = s3.put_object(Bucket=bucket, Key="versioned/k", Body=b"new", ServerSideEncryption="aws:kms", SSEKMSKeyId=usable["KeyId"])["VersionId"]
+        assert as_user.get_object(Bucket=bucket, Key="versioned/k", VersionId=new)["Body"].read() == b"new"
+        assert error(as_user.get_object, Bucket=bucket, Key="versioned/k", VersionId=old) == ("AccessDenied", 403)
+
+        # Copying out of an SSE-KMS object needs kms:Decrypt on its key, bucket key or not.
+        for bucket_key in [False, True]:
+            source = f"allowed/src-{bucket_key}"
+            s3.put_object(Bucket=bucket, Key=source, Body=b"secret", ServerSideEncryption="aws:kms", SSEKMSKeyId=other["KeyId"], BucketKeyEnabled=bucket_key)
+            assert error(as_user.copy_object, Bucket=bucket, Key="allowed/copy", CopySource={"Bucket": bucket, "Key": source}) == ("AccessDenied", 403)
+            assert error(as_user.get_object, Bucket=bucket, Key=source) == ("AccessDenied", 403)
+        as_user.copy_object(Bucket=bucket, Key="allowed/copy", CopySource={"Bucket": bucket, "Key": "allowed/v"})
+        assert as_user.get_object(Bucket=bucket, Key="allowed/copy")["Body"].read() == b"two"
+        """);
 }

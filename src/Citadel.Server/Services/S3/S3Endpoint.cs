@@ -87,12 +87,14 @@ public sealed class S3Endpoint(S3Operations operations, SigV4Verifier verifier, 
                 Body = body,
                 Trailers = trailers,
             };
+            request.Authorize = (checks, cancellationToken) => DeniedAsync(request, checks, cancellationToken);
             operation = operations.Route(request);
             operationName = operation.Name;
             if (bucket is not null) resources.Add(new AuditResource("AWS::S3::Bucket", request.BucketArn(options.Partition), options.AccountId));
             if (key is not null) resources.Add(new AuditResource("AWS::S3::Object", request.ObjectArn(options.Partition), options.AccountId));
             var checks = await operation.Checks(request, http.RequestAborted).ConfigureAwait(false);
-            await AuthorizeAsync(request, checks, http.RequestAborted).ConfigureAwait(false);
+            if (await DeniedAsync(request, checks, http.RequestAborted).ConfigureAwait(false) is { } denied)
+                throw new S3AccessDeniedException(denied);
             response = await operation.Execute(request, http.RequestAborted).ConfigureAwait(false);
         }
         catch (ObjectStoreException e)
@@ -141,7 +143,8 @@ public sealed class S3Endpoint(S3Operations operations, SigV4Verifier verifier, 
         await WriteAsync(http, response!).ConfigureAwait(false);
     }
 
-    private async Task AuthorizeAsync(S3Request request, IReadOnlyList<AuthorizationCheck> checks, CancellationToken cancellationToken)
+    /// <summary>Null when the caller may do everything <paramref name="checks"/> asks, else the reason it may not.</summary>
+    private async Task<string?> DeniedAsync(S3Request request, IReadOnlyList<AuthorizationCheck> checks, CancellationToken cancellationToken)
     {
         if (request.Principal.IsRoot)
         {
@@ -157,13 +160,12 @@ public sealed class S3Endpoint(S3Operations operations, SigV4Verifier verifier, 
                 foreach (var (k, v) in check.ConditionKeys) keys[k] = v;
                 var context = new RequestContext(check.Action, check.Resource, request.Principal.Arn, request.Principal.AccountId, keys);
                 if (PolicyEvaluator.Evaluate(context, [], document).Decision == Decision.ExplicitDeny)
-                    throw new S3AccessDeniedException($"User: {request.Principal.Arn} is not authorized to perform: {check.Action} on resource: \"{check.Resource}\" with an explicit deny in a resource-based policy");
+                    return $"User: {request.Principal.Arn} is not authorized to perform: {check.Action} on resource: \"{check.Resource}\" with an explicit deny in a resource-based policy";
             }
-            return;
+            return null;
         }
         var globalKeys = PolicyAuthorizer.GlobalKeys(request.Principal, SourceIp(request.Http), request.Http.Request.IsHttps, time.GetUtcNow());
-        if (await authorizer.AuthorizeAsync(request.Principal, checks, globalKeys, cancellationToken).ConfigureAwait(false) is { } denied)
-            throw new S3AccessDeniedException(denied);
+        return await authorizer.AuthorizeAsync(request.Principal, checks, globalKeys, cancellationToken).ConfigureAwait(false);
     }
 
     private static string SourceIp(HttpContext http) => http.Connection.RemoteIpAddress?.ToString() ?? "unknown";

@@ -50,11 +50,7 @@ public sealed partial class S3Operations
         async (request, cancellationToken) =>
         {
             var checks = (await UploadChecksAsync(request, cancellationToken).ConfigureAwait(false)).ToList();
-            var (sourceBucket, sourceKey) = CopySource(request);
-            var source = objects.Catalog.GetBucket(sourceBucket);
-            checks.Add(new AuthorizationCheck("s3:GetObject", $"arn:{options.Partition}:s3:::{sourceBucket}/{sourceKey}", source?.Policy, false, new Dictionary<string, IReadOnlyList<string>>()));
-            if (objects.Catalog.GetObject(sourceBucket, sourceKey) is { Encryption: { Mode: EncryptionRequest.SseKms, BucketKeyEnabled: false } sse })
-                checks.Add(await OnKmsKeyAsync("kms:Decrypt", sse.KmsKeyArn!, sse.KmsContext!, cancellationToken).ConfigureAwait(false));
+            checks.AddRange(await CopySourceChecksAsync(request, cancellationToken).ConfigureAwait(false));
             return checks;
         },
         async (request, cancellationToken) =>
@@ -164,7 +160,7 @@ public sealed partial class S3Operations
     private async Task<IReadOnlyList<AuthorizationCheck>> UploadChecksAsync(S3Request request, CancellationToken cancellationToken)
     {
         var checks = new List<AuthorizationCheck> { OnObject(request, "s3:PutObject") };
-        if (objects.Catalog.GetUpload(request.Query["uploadId"]) is { Encryption: { Mode: EncryptionRequest.SseKms, BucketKeyEnabled: false } sse })
+        if (objects.Catalog.GetUpload(request.Query["uploadId"]) is { Encryption: { Mode: EncryptionRequest.SseKms } sse })
             checks.Add(await OnKmsKeyAsync("kms:Decrypt", sse.KmsKeyArn!, sse.KmsContext!, cancellationToken).ConfigureAwait(false));
         return checks;
     }

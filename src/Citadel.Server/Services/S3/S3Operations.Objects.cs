@@ -71,7 +71,8 @@ public sealed partial class S3Operations
         });
 
     private S3Operation DeleteObject() => new("DeleteObject", false,
-        (request, _) => Task.FromResult<IReadOnlyList<AuthorizationCheck>>([OnObject(request, "s3:DeleteObject")]),
+        // Removing a version for good is its own permission in AWS, apart from deleting (a delete marker).
+        (request, _) => Task.FromResult<IReadOnlyList<AuthorizationCheck>>([OnObject(request, request.Query.ContainsKey("versionId") ? "s3:DeleteObjectVersion" : "s3:DeleteObject")]),
         async (request, _) =>
         {
             var outcome = await objects.DeleteObjectAsync(request.Bucket!, request.Key!, request.Query.GetValueOrDefault("versionId")).ConfigureAwait(false);
@@ -81,14 +82,10 @@ public sealed partial class S3Operations
             return response;
         });
 
+    // Authorized key by key while it runs, as AWS does: a key the caller may not delete is answered with its own
+    // AccessDenied in the result, and the others are deleted.
     private S3Operation DeleteObjects() => new("DeleteObjects", false,
-        async (request, cancellationToken) =>
-        {
-            var keys = DeleteKeys(await request.ReadSmallBodyAsync(cancellationToken).ConfigureAwait(false)).Keys.Select(k => k.Key).Distinct();
-            var bucket = objects.Catalog.GetBucket(request.Bucket!);
-            return keys.Select(k => new AuthorizationCheck("s3:DeleteObject", $"arn:{options.Partition}:s3:::{request.Bucket}/{k}", bucket?.Policy, false,
-                new Dictionary<string, IReadOnlyList<string>>())).ToList();
-        },
+        (_, _) => Task.FromResult<IReadOnlyList<AuthorizationCheck>>([]),
         async (request, cancellationToken) =>
         {
             var body = await request.ReadSmallBodyAsync(cancellationToken).ConfigureAwait(false);
@@ -98,10 +95,18 @@ public sealed partial class S3Operations
             if (request.Header("Content-MD5") is { } md5 && md5 != Convert.ToBase64String(System.Security.Cryptography.MD5.HashData(body)))
                 throw new ObjectStoreException(ObjectStoreError.BadDigest, "The Content-MD5 you specified did not match what we received.");
             var (keys, quiet) = DeleteKeys(body);
-            objects.GetBucket(request.Bucket!);
+            var bucket = objects.GetBucket(request.Bucket!);
             var result = S3Xml.E("DeleteResult");
             foreach (var (key, versionId) in keys)
             {
+                var check = new AuthorizationCheck(versionId is null ? "s3:DeleteObject" : "s3:DeleteObjectVersion", $"arn:{options.Partition}:s3:::{request.Bucket}/{key}", bucket.Policy, false,
+                    new Dictionary<string, IReadOnlyList<string>>());
+                if (await request.Authorize([check], cancellationToken).ConfigureAwait(false) is not null)
+                {
+                    result.Add(S3Xml.E("Error", S3Xml.E("Key", key), versionId is null ? null : S3Xml.E("VersionId", versionId),
+                        S3Xml.E("Code", "AccessDenied"), S3Xml.E("Message", "Access Denied")));
+                    continue;
+                }
                 try
                 {
                     var outcome = await objects.DeleteObjectAsync(request.Bucket!, key, versionId).ConfigureAwait(false);
@@ -126,15 +131,8 @@ public sealed partial class S3Operations
     private S3Operation CopyObject() => new("CopyObject", false,
         async (request, cancellationToken) =>
         {
-            var (sourceBucket, sourceKey) = CopySource(request);
-            var source = objects.Catalog.GetBucket(sourceBucket);
-            var checks = new List<AuthorizationCheck>
-            {
-                new("s3:GetObject", $"arn:{options.Partition}:s3:::{sourceBucket}/{sourceKey}", source?.Policy, false, new Dictionary<string, IReadOnlyList<string>>()),
-                OnObject(request, "s3:PutObject", SseConditionKeys(request)),
-            };
-            if (objects.Catalog.GetObject(sourceBucket, sourceKey) is { Encryption: { Mode: EncryptionRequest.SseKms, BucketKeyEnabled: false } sourceSse })
-                checks.Add(await OnKmsKeyAsync("kms:Decrypt", sourceSse.KmsKeyArn!, sourceSse.KmsContext!, cancellationToken).ConfigureAwait(false));
+            var checks = new List<AuthorizationCheck> { OnObject(request, "s3:PutObject", SseConditionKeys(request)) };
+            checks.AddRange(await CopySourceChecksAsync(request, cancellationToken).ConfigureAwait(false));
             if (objects.Catalog.GetBucket(request.Bucket!) is { } bucket
                 && SseHeaders.ForNewObject(request, bucket, options.S3AllowSseCOverHttp) is { Mode: EncryptionRequest.SseKms } sse)
                 checks.Add(await OnKmsKeyAsync("kms:GenerateDataKey", sse.KmsKeyId ?? "alias/aws/s3",
@@ -191,8 +189,31 @@ public sealed partial class S3Operations
 
     private async Task<IReadOnlyList<AuthorizationCheck>> ReadChecksAsync(S3Request request, CancellationToken cancellationToken)
     {
-        var checks = new List<AuthorizationCheck> { OnObject(request, "s3:GetObject") };
-        if (objects.Catalog.GetObject(request.Bucket!, request.Key!) is { Encryption: { Mode: EncryptionRequest.SseKms } sse })
+        // A version by id is its own permission in AWS; and its KMS key is the one that version was written under,
+        // which need not be the current version's.
+        var versionId = request.Query.GetValueOrDefault("versionId");
+        var checks = new List<AuthorizationCheck> { OnObject(request, versionId is null ? "s3:GetObject" : "s3:GetObjectVersion") };
+        var record = versionId is null ? objects.Catalog.GetObject(request.Bucket!, request.Key!) : objects.Catalog.GetVersion(request.Bucket!, request.Key!, versionId);
+        if (record is { Encryption: { Mode: EncryptionRequest.SseKms } sse })
+            checks.Add(await OnKmsKeyAsync("kms:Decrypt", sse.KmsKeyArn!, sse.KmsContext!, cancellationToken).ConfigureAwait(false));
+        return checks;
+    }
+
+    /// <summary>
+    /// Reading a copy source: s3:GetObject (s3:GetObjectVersion for a version by id) on it, and for SSE-KMS kms:Decrypt on
+    /// the key that version was written under (bucket-key objects included: the caller opens the bucket key).
+    /// </summary>
+    private async Task<IReadOnlyList<AuthorizationCheck>> CopySourceChecksAsync(S3Request request, CancellationToken cancellationToken)
+    {
+        var (sourceBucket, sourceKey, versionId) = CopySourceWithVersion(request);
+        var source = objects.Catalog.GetBucket(sourceBucket);
+        var checks = new List<AuthorizationCheck>
+        {
+            new(versionId is null ? "s3:GetObject" : "s3:GetObjectVersion", $"arn:{options.Partition}:s3:::{sourceBucket}/{sourceKey}", source?.Policy, false,
+                new Dictionary<string, IReadOnlyList<string>>()),
+        };
+        var record = versionId is null ? objects.Catalog.GetObject(sourceBucket, sourceKey) : objects.Catalog.GetVersion(sourceBucket, sourceKey, versionId);
+        if (record is { Encryption: { Mode: EncryptionRequest.SseKms } sse })
             checks.Add(await OnKmsKeyAsync("kms:Decrypt", sse.KmsKeyArn!, sse.KmsContext!, cancellationToken).ConfigureAwait(false));
         return checks;
     }
@@ -248,12 +269,6 @@ public sealed partial class S3Operations
         }
         var (bucket, key) = ParseCopySource(header);
         return (bucket, key, versionId);
-    }
-
-    private static (string Bucket, string Key) CopySource(S3Request request)
-    {
-        var (bucket, key, _) = CopySourceWithVersion(request);
-        return (bucket, key);
     }
 
     private static (string Bucket, string Key) ParseCopySource(string header)

@@ -1,4 +1,5 @@
 using Citadel.Iam;
+using Citadel.Server.Hosting;
 using Microsoft.AspNetCore.Http;
 
 namespace Citadel.Server.Services.S3;
@@ -24,6 +25,12 @@ public sealed class S3Request
     public required Stream Body { get; init; }
     /// <summary>Trailing headers of an aws-chunked body, once it was read to its end.</summary>
     public required Func<IReadOnlyDictionary<string, string>> Trailers { get; init; }
+
+    /// <summary>
+    /// Decides checks an operation asks for while it runs (DeleteObjects asks per key, as AWS does, answering each
+    /// denied key with its own AccessDenied): null when allowed, else why not. Until the endpoint sets it, it denies.
+    /// </summary>
+    public Func<IReadOnlyList<AuthorizationCheck>, CancellationToken, Task<string?>> Authorize { get; set; } = (_, _) => Task.FromResult<string?>("Access Denied");
 
     /// <summary>The HTTP method.</summary>
     public string Method => Http.Request.Method;
