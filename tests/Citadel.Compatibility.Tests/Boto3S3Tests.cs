@@ -325,4 +325,22 @@ public sealed class Boto3S3Tests(CitadelFixture fixture)
         as_user.copy_object(Bucket=bucket, Key="allowed/copy", CopySource={"Bucket": bucket, "Key": "allowed/v"})
         assert as_user.get_object(Bucket=bucket, Key="allowed/copy")["Body"].read() == b"two"
         """);
+
+    [Fact]
+    public Task ListObjects_pages_by_next_marker_past_common_prefixes_without_repeating_them() => RunAsync("""
+        bucket = new_bucket()
+        for key in ["a/1", "a/2", "b", "c/1", "c/2", "d"]:
+            s3.put_object(Bucket=bucket, Key=key, Body=b"x")
+        pages, marker = [], ""
+        while len(pages) < 10:  # a listing that repeats itself fails here instead of paging forever
+            page = s3.list_objects(Bucket=bucket, Delimiter="/", MaxKeys=1, Marker=marker)
+            pages.append([p["Prefix"] for p in page.get("CommonPrefixes", [])] + [o["Key"] for o in page.get("Contents", [])])
+            if not page["IsTruncated"]:
+                break
+            marker = page["NextMarker"]
+        assert pages == [["a/"], ["b"], ["c/"], ["d"]], pages
+        # The same through ListObjectsV2's StartAfter, and a marker inside a prefix.
+        assert [p["Prefix"] for p in s3.list_objects_v2(Bucket=bucket, Delimiter="/", StartAfter="a/").get("CommonPrefixes", [])] == ["c/"]
+        assert [p["Prefix"] for p in s3.list_objects(Bucket=bucket, Delimiter="/", Marker="c/1").get("CommonPrefixes", [])] == ["c/"]
+        """);
 }

@@ -84,6 +84,15 @@ public sealed partial class S3Operations
                 }
                 if (contents.Count + prefixes.Count == maxKeys)
                     return new Listing(contents, prefixes, true, resumeAfter, lastReturned);
+                if (commonPrefix is not null && commonPrefix == after)
+                {
+                    // The marker is this common prefix (ListObjects' NextMarker is the prefix itself): it was on the
+                    // page before, so skip every key under it. (A prefix the marker only starts with, as "c/" for the
+                    // marker "c/1", is listed: it rolls up keys after the marker.)
+                    cursor = commonPrefix + AfterEverything;
+                    restarted = true;
+                    break;
+                }
                 if (commonPrefix is not null)
                 {
                     prefixes.Add(commonPrefix);
