@@ -286,7 +286,8 @@ public sealed class Boto3S3Tests(CitadelFixture fixture)
         usable = kms.create_key()["KeyMetadata"]
         other = kms.create_key()["KeyMetadata"]
         iam.put_user_policy(UserName=name, PolicyName="s3", PolicyDocument=json.dumps({"Version": "2012-10-17", "Statement": [
-            {"Effect": "Allow", "Action": ["s3:GetObject", "s3:PutObject", "s3:DeleteObject"], "Resource": f"arn:aws:s3:::{bucket}/allowed/*"},
+            {"Effect": "Allow", "Action": ["s3:GetObject", "s3:PutObject", "s3:DeleteObject", "s3:GetObjectTagging", "s3:PutObjectTagging"],
+             "Resource": f"arn:aws:s3:::{bucket}/allowed/*"},
             {"Effect": "Allow", "Action": "s3:GetObjectVersion", "Resource": f"arn:aws:s3:::{bucket}/versioned/*"},
             {"Effect": "Allow", "Action": ["kms:GenerateDataKey", "kms:Decrypt"], "Resource": usable["Arn"]}]}))
         as_user = boto3.client("s3", endpoint_url=os.environ["CITADEL_ENDPOINT"], config=config,
@@ -304,11 +305,14 @@ public sealed class Boto3S3Tests(CitadelFixture fixture)
         v1 = s3.put_object(Bucket=bucket, Key="allowed/v", Body=b"one")["VersionId"]
         s3.put_object(Bucket=bucket, Key="allowed/v", Body=b"two")
         assert as_user.get_object(Bucket=bucket, Key="allowed/v")["Body"].read() == b"two"
+        assert as_user.get_object_tagging(Bucket=bucket, Key="allowed/v")["TagSet"] == []
         assert error(as_user.get_object, Bucket=bucket, Key="allowed/v", VersionId=v1) == ("AccessDenied", 403)
         assert error(as_user.delete_object, Bucket=bucket, Key="allowed/v", VersionId=v1) == ("AccessDenied", 403)
         result = as_user.delete_objects(Bucket=bucket, Delete={"Objects": [{"Key": "allowed/v", "VersionId": v1}]})
         assert [(e["Key"], e["Code"]) for e in result["Errors"]] == [("allowed/v", "AccessDenied")], result
         assert s3.get_object(Bucket=bucket, Key="allowed/v", VersionId=v1)["Body"].read() == b"one"
+        assert error(as_user.get_object_tagging, Bucket=bucket, Key="allowed/v", VersionId=v1) == ("AccessDenied", 403)
+        assert error(as_user.put_object_tagging, Bucket=bucket, Key="allowed/v", VersionId=v1, Tagging={"TagSet": []}) == ("AccessDenied", 403)
 
         # The KMS key checked for a version is that version's: an old version under a key the user may not use stays closed.
         old = s3.put_object(Bucket=bucket, Key="versioned/k", Body=b"old", ServerSideEncryption="aws:kms", SSEKMSKeyId=other["KeyId"])["VersionId"]

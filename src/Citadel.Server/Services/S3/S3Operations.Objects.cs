@@ -72,7 +72,7 @@ public sealed partial class S3Operations
 
     private S3Operation DeleteObject() => new("DeleteObject", false,
         // Removing a version for good is its own permission in AWS, apart from deleting (a delete marker).
-        (request, _) => Task.FromResult<IReadOnlyList<AuthorizationCheck>>([OnObject(request, request.Query.ContainsKey("versionId") ? "s3:DeleteObjectVersion" : "s3:DeleteObject")]),
+        (request, _) => Task.FromResult<IReadOnlyList<AuthorizationCheck>>([OnObject(request, VersionAction(request, "s3:DeleteObject", "s3:DeleteObjectVersion"))]),
         async (request, _) =>
         {
             var outcome = await objects.DeleteObjectAsync(request.Bucket!, request.Key!, request.Query.GetValueOrDefault("versionId")).ConfigureAwait(false);

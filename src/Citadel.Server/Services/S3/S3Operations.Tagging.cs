@@ -10,7 +10,7 @@ namespace Citadel.Server.Services.S3;
 public sealed partial class S3Operations
 {
     private S3Operation PutObjectTagging() => new("PutObjectTagging", false,
-        (request, _) => Task.FromResult<IReadOnlyList<AuthorizationCheck>>([OnObject(request, "s3:PutObjectTagging")]),
+        (request, _) => Task.FromResult<IReadOnlyList<AuthorizationCheck>>([OnObject(request, VersionAction(request, "s3:PutObjectTagging", "s3:PutObjectVersionTagging"))]),
         async (request, cancellationToken) =>
         {
             var tags = ParseTagging(await request.ReadSmallBodyAsync(cancellationToken).ConfigureAwait(false), 10);
@@ -19,7 +19,7 @@ public sealed partial class S3Operations
         });
 
     private S3Operation GetObjectTagging() => new("GetObjectTagging", true,
-        (request, _) => Task.FromResult<IReadOnlyList<AuthorizationCheck>>([OnObject(request, "s3:GetObjectTagging")]),
+        (request, _) => Task.FromResult<IReadOnlyList<AuthorizationCheck>>([OnObject(request, VersionAction(request, "s3:GetObjectTagging", "s3:GetObjectVersionTagging"))]),
         (request, _) =>
         {
             var record = Current(request);
@@ -27,7 +27,7 @@ public sealed partial class S3Operations
         });
 
     private S3Operation DeleteObjectTagging() => new("DeleteObjectTagging", false,
-        (request, _) => Task.FromResult<IReadOnlyList<AuthorizationCheck>>([OnObject(request, "s3:DeleteObjectTagging")]),
+        (request, _) => Task.FromResult<IReadOnlyList<AuthorizationCheck>>([OnObject(request, VersionAction(request, "s3:DeleteObjectTagging", "s3:DeleteObjectVersionTagging"))]),
         (request, _) =>
         {
             var record = objects.SetTags(request.Bucket!, request.Key!, request.Query.GetValueOrDefault("versionId"), new Dictionary<string, string>());
@@ -66,7 +66,7 @@ public sealed partial class S3Operations
     private static readonly string[] AttributeNames = ["ETag", "Checksum", "ObjectParts", "StorageClass", "ObjectSize"];
 
     private S3Operation GetObjectAttributes() => new("GetObjectAttributes", true,
-        (request, _) => Task.FromResult<IReadOnlyList<AuthorizationCheck>>([OnObject(request, "s3:GetObjectAttributes")]),
+        (request, _) => Task.FromResult<IReadOnlyList<AuthorizationCheck>>([OnObject(request, VersionAction(request, "s3:GetObjectAttributes", "s3:GetObjectVersionAttributes"))]),
         async (request, cancellationToken) =>
         {
             var wanted = (request.Header("x-amz-object-attributes") ?? "").Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);

@@ -94,6 +94,10 @@ public sealed partial class S3Operations(ObjectLayer objects, KmsContext kms, Ci
     }
 
     /// <summary>The KMS check SSE-KMS adds: the caller needs the KMS action on the key too, through S3 (kms:ViaService).</summary>
+    /// <summary>The action of an object operation: AWS asks for its own ...Version... action when a version is named by id.</summary>
+    private static string VersionAction(S3Request request, string action, string versionAction)
+        => request.Query.ContainsKey("versionId") ? versionAction : action;
+
     private async Task<AuthorizationCheck> OnKmsKeyAsync(string action, string keyId, IReadOnlyDictionary<string, string> context, CancellationToken cancellationToken)
     {
         var key = await kms.Resolver.ResolveAsync(keyId, cancellationToken).ConfigureAwait(false);
