@@ -23,7 +23,7 @@ public static class SoakBench
                 var tasks = Enumerable.Range(0, writers).Select(async _ =>
                 {
                     while (Interlocked.Increment(ref next) <= events)
-                        await store.AppendAsync(Event(), CancellationToken.None).ConfigureAwait(false);
+                        await store.AppendAsync(BenchEvents.Encrypt(), CancellationToken.None).ConfigureAwait(false);
                 }).ToList();
                 await Task.WhenAll(tasks).ConfigureAwait(false);
                 record.Stop();
@@ -68,21 +68,4 @@ public static class SoakBench
             Directory.Delete(directory, true);
         }
     }
-
-    private static AuditEvent Event() => new()
-    {
-        EventId = Guid.NewGuid().ToString(),
-        EventTime = DateTimeOffset.UtcNow,
-        EventSource = "kms.amazonaws.com",
-        EventName = "Encrypt",
-        AwsRegion = "us-east-1",
-        SourceIpAddress = "127.0.0.1",
-        UserAgent = "aws-sdk-dotnet-coreclr/4.0.0 ua/2.1 os/linux md/arch#x64 lang/.NET_Core#10.0 exec-env#none m/b,D",
-        UserIdentity = new AuditIdentity("Root", "000000000000", "arn:aws:iam::000000000000:root", "000000000000", "AKIACITADELBENCH0001", null),
-        RequestParameters = System.Text.Json.Nodes.JsonNode.Parse("""{"keyId":"alias/app","encryptionAlgorithm":"SYMMETRIC_DEFAULT","encryptionContext":{"tenant":"bench"}}"""),
-        RequestId = Guid.NewGuid().ToString(),
-        ReadOnly = true,
-        Resources = [new AuditResource("AWS::KMS::Key", "arn:aws:kms:us-east-1:000000000000:key/0b1e3c2a-5d7f-4a8b-9c0d-1e2f3a4b5c6d", "000000000000")],
-        RecipientAccountId = "000000000000",
-    };
 }

@@ -28,8 +28,7 @@ public sealed class TargetSet : IAsyncDisposable
         switch (name.Split('@')[0])
         {
             case "citadel":
-                var data = Path.Combine(Path.GetTempPath(), "citadel-bench-" + Guid.NewGuid().ToString("N"));
-                _directories.Add(data);
+                var data = NewDataDirectory();
                 start = new ProcessStartInfo("dotnet") { ArgumentList = { citadelDll, "serve", "--data", data, "--listen", $"127.0.0.1:{port}", "--http" } };
                 start.Environment["CITADEL_ROOT_ACCESS_KEY_ID"] = AccessKeyId;
                 start.Environment["CITADEL_ROOT_SECRET_ACCESS_KEY"] = Secret;
@@ -37,8 +36,7 @@ public sealed class TargetSet : IAsyncDisposable
                 start.Environment["Logging__LogLevel__Default"] = "Warning";
                 break;
             case "citadel-unaudited":
-                var unauditedData = Path.Combine(Path.GetTempPath(), "citadel-bench-" + Guid.NewGuid().ToString("N"));
-                _directories.Add(unauditedData);
+                var unauditedData = NewDataDirectory();
                 // citadel serve's runtime settings (thread pool, GC) with this assembly's dependencies, so the two
                 // citadel targets differ only by the audit stage.
                 start = new ProcessStartInfo("dotnet")
@@ -70,6 +68,14 @@ public sealed class TargetSet : IAsyncDisposable
         await WaitForPortAsync(port, process);
         var keyId = name == "floor" ? "floor" : await SignedClient.CreateKeyAsync(url);
         return new Target(name, url, keyId, process);
+    }
+
+    /// <summary>A fresh data directory for a Citadel target, removed at the end.</summary>
+    private string NewDataDirectory()
+    {
+        var directory = Path.Combine(Path.GetTempPath(), "citadel-bench-" + Guid.NewGuid().ToString("N"));
+        _directories.Add(directory);
+        return directory;
     }
 
     private static async Task WaitForPortAsync(int port, Process process)

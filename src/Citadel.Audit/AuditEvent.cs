@@ -52,48 +52,15 @@ public sealed class AuditEvent
     /// <summary>The account that received the call.</summary>
     public required string RecipientAccountId { get; init; }
 
-    /// <summary>The record as CloudTrail's JSON.</summary>
-    public JsonObject ToJson()
-    {
-        var identity = new JsonObject { ["type"] = UserIdentity.Type };
-        if (UserIdentity.PrincipalId is not null) identity["principalId"] = UserIdentity.PrincipalId;
-        if (UserIdentity.Arn is not null) identity["arn"] = UserIdentity.Arn;
-        if (UserIdentity.AccountId is not null) identity["accountId"] = UserIdentity.AccountId;
-        if (UserIdentity.AccessKeyId is not null) identity["accessKeyId"] = UserIdentity.AccessKeyId;
-        if (UserIdentity.UserName is not null && UserIdentity.Type != "Root") identity["userName"] = UserIdentity.UserName;
-        var record = new JsonObject
-        {
-            ["eventVersion"] = Version,
-            ["userIdentity"] = identity,
-            ["eventTime"] = EventTime.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", System.Globalization.CultureInfo.InvariantCulture),
-            ["eventSource"] = EventSource,
-            ["eventName"] = EventName,
-            ["awsRegion"] = AwsRegion,
-            ["sourceIPAddress"] = SourceIpAddress,
-            ["userAgent"] = UserAgent,
-            ["requestParameters"] = RequestParameters?.DeepClone(),
-            ["responseElements"] = ResponseElements?.DeepClone(),
-        };
-        if (ErrorCode is not null) record["errorCode"] = ErrorCode;
-        if (ErrorMessage is not null) record["errorMessage"] = ErrorMessage;
-        record["requestID"] = RequestId;
-        record["eventID"] = EventId;
-        record["readOnly"] = ReadOnly;
-        if (Resources.Count > 0)
-            record["resources"] = new JsonArray(Resources.Select(r => (JsonNode)new JsonObject { ["accountId"] = r.AccountId, ["type"] = r.Type, ["ARN"] = r.Arn }).ToArray());
-        record["eventType"] = "AwsApiCall";
-        record["managementEvent"] = true;
-        record["recipientAccountId"] = RecipientAccountId;
-        record["eventCategory"] = "Management";
-        return record;
-    }
+    /// <summary>The record as CloudTrail's JSON, as a node tree (parsed from <see cref="ToUtf8Json"/>, the one writer of the record).</summary>
+    public JsonObject ToJson() => JsonNode.Parse(ToUtf8Json())!.AsObject();
 
     /// <summary>The record as compact CloudTrail JSON text.</summary>
     public string ToJsonString() => System.Text.Encoding.UTF8.GetString(ToUtf8Json());
 
     /// <summary>
-    /// The record as compact CloudTrail JSON in UTF-8, written straight from the fields (the same text as
-    /// <see cref="ToJson"/> gives, without building the node tree: this runs once per request).
+    /// The record as compact CloudTrail JSON in UTF-8, written straight from the fields without building a node tree
+    /// (this runs once per request).
     /// </summary>
     public byte[] ToUtf8Json()
     {

@@ -249,14 +249,25 @@ public sealed class AuditIndex
     private List<(long Seq, long Time, StoredEvent Event)> Read(SqliteCommand command)
     {
         var rows = new List<(long Seq, long Time, StoredEvent Event)>();
-        using var reader = command.ExecuteReader();
-        while (reader.Read())
+        var segments = new Dictionary<int, Microsoft.Win32.SafeHandles.SafeFileHandle?>(); // a page's rows share a segment or two: open each once
+        try
         {
-            var body = AuditJournal.ReadRecord(_journalDirectory, new JournalPosition((int)reader.GetInt64(8), reader.GetInt64(9)), (int)reader.GetInt64(10));
-            if (body is null) continue;
-            rows.Add((reader.GetInt64(0), reader.GetInt64(2), new StoredEvent(reader.GetString(1), reader.GetString(3), reader.GetInt64(7) != 0,
-                reader.IsDBNull(6) ? null : reader.GetString(6), DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(2)),
-                reader.GetString(4), reader.IsDBNull(5) ? null : reader.GetString(5), ResourcesOf(body), body)));
+            using var reader = command.ExecuteReader();
+            while (reader.Read())
+            {
+                var start = new JournalPosition((int)reader.GetInt64(8), reader.GetInt64(9));
+                if (!segments.TryGetValue(start.Segment, out var segment))
+                    segments[start.Segment] = segment = AuditJournal.OpenSegment(_journalDirectory, start.Segment);
+                if (segment is null) continue;
+                var body = AuditJournal.ReadRecord(segment, start, (int)reader.GetInt64(10));
+                rows.Add((reader.GetInt64(0), reader.GetInt64(2), new StoredEvent(reader.GetString(1), reader.GetString(3), reader.GetInt64(7) != 0,
+                    reader.IsDBNull(6) ? null : reader.GetString(6), DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(2)),
+                    reader.GetString(4), reader.IsDBNull(5) ? null : reader.GetString(5), ResourcesOf(body), body)));
+            }
+        }
+        finally
+        {
+            foreach (var segment in segments.Values) segment?.Dispose();
         }
         return rows;
     }

@@ -193,34 +193,32 @@ public sealed class AuditJournal : IDisposable
         }
     }
 
-    /// <summary>
-    /// The record (JSON) whose line starts at <paramref name="start"/> and whose JSON is <paramref name="jsonLength"/> bytes,
-    /// or null when its segment is gone (pruned).
-    /// </summary>
-    public static string? ReadRecord(string directory, JournalPosition start, int jsonLength)
+    /// <summary>Opens a segment for reading records by position, or null when it is gone (pruned).</summary>
+    public static Microsoft.Win32.SafeHandles.SafeFileHandle? OpenSegment(string directory, int segment)
     {
-        Microsoft.Win32.SafeHandles.SafeFileHandle handle;
         try
         {
-            handle = File.OpenHandle(SegmentPath(directory, start.Segment), FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+            return File.OpenHandle(SegmentPath(directory, segment), FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
         }
         catch (FileNotFoundException)
         {
             return null;
         }
-        using (handle)
+    }
+
+    /// <summary>The record (JSON) of an open segment whose line starts at <paramref name="start"/> and whose JSON is <paramref name="jsonLength"/> bytes.</summary>
+    public static string ReadRecord(Microsoft.Win32.SafeHandles.SafeFileHandle segment, JournalPosition start, int jsonLength)
+    {
+        var bytes = new byte[jsonLength];
+        var offset = start.Offset + PrefixBytes;
+        var read = 0;
+        while (read < jsonLength)
         {
-            var bytes = new byte[jsonLength];
-            var offset = start.Offset + PrefixBytes;
-            var read = 0;
-            while (read < jsonLength)
-            {
-                var n = RandomAccess.Read(handle, bytes.AsSpan(read), offset + read);
-                if (n == 0) throw new InvalidDataException($"Journal segment {start.Segment} ends inside the record at byte {start.Offset}.");
-                read += n;
-            }
-            return Encoding.UTF8.GetString(bytes);
+            var n = RandomAccess.Read(segment, bytes.AsSpan(read), offset + read);
+            if (n == 0) throw new InvalidDataException($"Journal segment {start.Segment} ends inside the record at byte {start.Offset}.");
+            read += n;
         }
+        return Encoding.UTF8.GetString(bytes);
     }
 
     /// <summary>The journal's directory.</summary>

@@ -255,7 +255,7 @@ public sealed class JournalAuditStoreTests : IAsyncLifetime
     }
 
     [Fact]
-    public void The_record_written_straight_to_utf8_is_the_text_of_the_node_tree()
+    public void The_record_text_is_stable_through_the_node_tree_escapes_and_nulls_included()
     {
         var plain = Event(1);
         var full = new AuditEvent

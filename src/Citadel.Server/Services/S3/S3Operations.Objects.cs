@@ -192,7 +192,7 @@ public sealed partial class S3Operations
         // A version by id is its own permission in AWS; and its KMS key is the one that version was written under,
         // which need not be the current version's.
         var versionId = request.Query.GetValueOrDefault("versionId");
-        var checks = new List<AuthorizationCheck> { OnObject(request, versionId is null ? "s3:GetObject" : "s3:GetObjectVersion") };
+        var checks = new List<AuthorizationCheck> { OnObject(request, VersionAction(request, "s3:GetObject", "s3:GetObjectVersion")) };
         var record = versionId is null ? objects.Catalog.GetObject(request.Bucket!, request.Key!) : objects.Catalog.GetVersion(request.Bucket!, request.Key!, versionId);
         if (record is { Encryption: { Mode: EncryptionRequest.SseKms } sse })
             checks.Add(await OnKmsKeyAsync("kms:Decrypt", sse.KmsKeyArn!, sse.KmsContext!, cancellationToken).ConfigureAwait(false));
