@@ -30,6 +30,28 @@ public sealed class TrailDeliveryEndToEndTests : IAsyncLifetime
         return document.RootElement.Clone();
     }
 
+    /// <summary>
+    /// A bucket and a logging trail "audit" into it (prefix "org", log file validation on), one KMS Encrypt, and
+    /// <c>citadel audit flush</c> so its log file and a digest are delivered now; returns the trail's ARN.
+    /// </summary>
+    private async Task<string> LoggingTrailWithOneEncryptDeliveredAsync()
+    {
+        Assert.Equal(0, (await Clients.Aws(_server, 1, "s3", "mb", $"s3://{Bucket}")).ExitCode);
+        var created = Json(await Clients.Aws(_server, 2, "cloudtrail", "create-trail", "--name", "audit", "--s3-bucket-name", Bucket,
+            "--s3-key-prefix", "org", "--enable-log-file-validation"));
+        Assert.Equal(0, (await Clients.Aws(_server, 1, "cloudtrail", "start-logging", "--name", "audit")).ExitCode);
+        var key = Json(await Clients.Aws(_server, 2, "kms", "create-key")).GetProperty("KeyMetadata").GetProperty("KeyId").GetString()!;
+        Json(await Clients.Aws(_server, 2, "kms", "encrypt", "--key-id", key, "--plaintext", "aGVsbG8="));
+
+        var flush = await CliProcess.RunAsync(new Dictionary<string, string>
+        {
+            ["AWS_ACCESS_KEY_ID"] = CitadelProcess.AccessKeyId,
+            ["AWS_SECRET_ACCESS_KEY"] = CitadelProcess.SecretAccessKey,
+        }, "audit", "flush", "--data", _server.DataDirectory, "--endpoint", _server.Endpoint);
+        Assert.True(flush.ExitCode == 0, flush.Output);
+        return created.GetProperty("TrailARN").GetString()!;
+    }
+
     private Task<Clients.CliResult> ValidateLogs(string arn, DateTimeOffset start)
         => Clients.Aws(_server, 1, new Dictionary<string, string> { ["AWS_ENDPOINT_URL"] = _server.Endpoint },
             "cloudtrail", "validate-logs", "--trail-arn", arn, "--start-time", start.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture), "--verbose");
@@ -42,20 +64,7 @@ public sealed class TrailDeliveryEndToEndTests : IAsyncLifetime
         Assert.NotEqual(0, missing.ExitCode);
         Assert.Contains("(S3BucketDoesNotExistException)", missing.StdErr, StringComparison.Ordinal);
 
-        Assert.Equal(0, (await Clients.Aws(_server, 1, "s3", "mb", $"s3://{Bucket}")).ExitCode);
-        var created = Json(await Clients.Aws(_server, 2, "cloudtrail", "create-trail", "--name", "audit", "--s3-bucket-name", Bucket,
-            "--s3-key-prefix", "org", "--enable-log-file-validation"));
-        var arn = created.GetProperty("TrailARN").GetString()!;
-        Assert.Equal(0, (await Clients.Aws(_server, 1, "cloudtrail", "start-logging", "--name", "audit")).ExitCode);
-        var key = Json(await Clients.Aws(_server, 2, "kms", "create-key")).GetProperty("KeyMetadata").GetProperty("KeyId").GetString()!;
-        Json(await Clients.Aws(_server, 2, "kms", "encrypt", "--key-id", key, "--plaintext", "aGVsbG8="));
-
-        var flush = await CliProcess.RunAsync(new Dictionary<string, string>
-        {
-            ["AWS_ACCESS_KEY_ID"] = CitadelProcess.AccessKeyId,
-            ["AWS_SECRET_ACCESS_KEY"] = CitadelProcess.SecretAccessKey,
-        }, "audit", "flush", "--data", _server.DataDirectory, "--endpoint", _server.Endpoint);
-        Assert.True(flush.ExitCode == 0, flush.Output);
+        var arn = await LoggingTrailWithOneEncryptDeliveredAsync();
 
         // The files are objects of the bucket, encrypted at rest like every other, with CloudTrail's layout and metadata.
         var listed = Json(await Clients.Aws(_server, 2, "s3api", "list-objects-v2", "--bucket", Bucket, "--prefix", "org/AWSLogs/000000000000/"));
@@ -94,17 +103,7 @@ public sealed class TrailDeliveryEndToEndTests : IAsyncLifetime
     [Fact]
     public async Task Audit_verify_checks_a_synced_copy_of_the_bucket_offline_and_names_a_modified_log_file()
     {
-        Assert.Equal(0, (await Clients.Aws(_server, 1, "s3", "mb", $"s3://{Bucket}")).ExitCode);
-        Json(await Clients.Aws(_server, 2, "cloudtrail", "create-trail", "--name", "audit", "--s3-bucket-name", Bucket, "--s3-key-prefix", "org", "--enable-log-file-validation"));
-        Assert.Equal(0, (await Clients.Aws(_server, 1, "cloudtrail", "start-logging", "--name", "audit")).ExitCode);
-        var key = Json(await Clients.Aws(_server, 2, "kms", "create-key")).GetProperty("KeyMetadata").GetProperty("KeyId").GetString()!;
-        Json(await Clients.Aws(_server, 2, "kms", "encrypt", "--key-id", key, "--plaintext", "aGVsbG8="));
-        var flush = await CliProcess.RunAsync(new Dictionary<string, string>
-        {
-            ["AWS_ACCESS_KEY_ID"] = CitadelProcess.AccessKeyId,
-            ["AWS_SECRET_ACCESS_KEY"] = CitadelProcess.SecretAccessKey,
-        }, "audit", "flush", "--data", _server.DataDirectory, "--endpoint", _server.Endpoint);
-        Assert.True(flush.ExitCode == 0, flush.Output);
+        await LoggingTrailWithOneEncryptDeliveredAsync();
         var copy = Path.Combine(_server.DataDirectory, "bucket-copy");
         Assert.Equal(0, (await Clients.Aws(_server, 1, "s3", "sync", $"s3://{Bucket}", copy)).ExitCode);
 
