@@ -56,4 +56,17 @@ public sealed class ServiceModelTests
         var error = Validate("CreateKey", """{"Tags":[{"TagKey":"","TagValue":"v"}]}""")!.Value;
         Assert.Contains("at 'tags.1.member.tagKey' failed to satisfy constraint: Member must have length greater than or equal to 1", error.Message, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void StringLengthsCountTextElementsOnTheAsciiFastPathAndOffIt()
+    {
+        // DescribeKey.KeyId: length 1..2048. ASCII counts per char; a surrogate pair and "\r\n" count once each.
+        static string Request(string keyId) => JsonSerializer.Serialize(new { KeyId = keyId });
+        Assert.Null(Validate("DescribeKey", Request(new string('k', 2048))));
+        Assert.Contains("Member must have length less than or equal to 2048", Validate("DescribeKey", Request(new string('k', 2049)))!.Value.Message, StringComparison.Ordinal);
+        Assert.Null(Validate("DescribeKey", Request(string.Concat(Enumerable.Repeat("\U0001F511", 2048)))));
+        Assert.NotNull(Validate("DescribeKey", Request(string.Concat(Enumerable.Repeat("\U0001F511", 2049)))));
+        Assert.Null(Validate("DescribeKey", Request(string.Concat(Enumerable.Repeat("\r\n", 2048)))));
+        Assert.NotNull(Validate("DescribeKey", Request(string.Concat(Enumerable.Repeat("\r\n", 2048)) + "k")));
+    }
 }

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.IO.Compression;
+using System.Text;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 
@@ -227,7 +228,9 @@ public sealed class ServiceModel
     {
         if (shape.Min is not null || shape.Max is not null)
         {
-            var length = new StringInfo(text).LengthInTextElements;
+            // Text elements (a surrogate pair or "\r\n" counts once); ASCII without CR has one per char, and counting
+            // them the long way is a measurable share of a small request.
+            var length = Ascii.IsValid(text) && !text.Contains('\r', StringComparison.Ordinal) ? text.Length : new StringInfo(text).LengthInTextElements;
             if (shape.Min is { } min && length < min)
                 errors.Add($"Value '{Truncate(text)}' at '{path}' failed to satisfy constraint: Member must have length greater than or equal to {min}");
             if (shape.Max is { } max && length > max)
