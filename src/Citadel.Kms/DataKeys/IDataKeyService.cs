@@ -28,6 +28,12 @@ public interface IDataKeyService
     /// <summary>Encrypts an existing data key under an enabled symmetric key (re-wrapping a key under another KMS key).</summary>
     Task<GeneratedDataKey> EncryptAsync(string keyId, byte[] plaintext, IReadOnlyDictionary<string, string> encryptionContext, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Throws what Decrypt would throw when the key can no longer be used (disabled, pending deletion or import, gone);
+    /// for engines that cache a data key and must stop using it as soon as its KMS key stops working.
+    /// </summary>
+    Task RequireUsableAsync(string keyId, CancellationToken cancellationToken);
+
     /// <summary>Decrypts a data key produced by <see cref="GenerateAsync"/> under the same context.</summary>
     Task<DecryptedDataKey> DecryptAsync(byte[] ciphertextBlob, IReadOnlyDictionary<string, string> encryptionContext, CancellationToken cancellationToken);
 }

@@ -33,6 +33,10 @@ public sealed class KmsDataKeys(KmsContext kms) : IDataKeyService
     }
 
     /// <inheritdoc />
+    public async Task RequireUsableAsync(string keyId, CancellationToken cancellationToken)
+        => Keys.KeyGuards.RequireEnabled(await kms.Resolver.ResolveAsync(keyId, cancellationToken).ConfigureAwait(false));
+
+    /// <inheritdoc />
     public async Task<DecryptedDataKey> DecryptAsync(byte[] ciphertextBlob, IReadOnlyDictionary<string, string> encryptionContext, CancellationToken cancellationToken)
     {
         var call = new KmsCall(kms.Settings.RootArn, kms.Settings.AccountId);

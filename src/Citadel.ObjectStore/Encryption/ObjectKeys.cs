@@ -41,6 +41,7 @@ public sealed class ObjectKeys
     private readonly ConcurrentDictionary<(string Bucket, string KeyArn), CachedBucketKey> _bucketKeys = new();
     private readonly ConcurrentDictionary<string, CachedBucketKey> _openedBucketKeys = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<(string Bucket, string KeyArn), Task<CachedBucketKey>> _bucketKeyGenerations = new();
+    private readonly ConcurrentDictionary<string, Task<CachedBucketKey>> _bucketKeyOpenings = new(StringComparer.Ordinal);
     private byte[]? _serviceKey;
     private long _kmsCalls;
 
@@ -61,7 +62,38 @@ public sealed class ObjectKeys
     /// <summary>KMS calls made so far (GenerateDataKey and Decrypt), to measure what bucket keys save.</summary>
     public long KmsCalls => Interlocked.Read(ref _kmsCalls);
 
-    private sealed record CachedBucketKey(byte[] Plaintext, byte[] Blob, string KeyArn, DateTimeOffset Expires);
+    /// <summary>The most opened bucket keys kept in memory; past it, expired ones go first, then all.</summary>
+    private const int MaxOpenedBucketKeys = 10_000;
+
+    /// <summary>
+    /// A bucket key held in memory. Users borrow a copy (<see cref="Lend"/>) and zero it when done, so the cache can zero
+    /// its own copy when it forgets the key (sealing, eviction) without pulling it from under a request that is using it.
+    /// </summary>
+    private sealed class CachedBucketKey(byte[] plaintext, byte[] blob, string keyArn, DateTimeOffset expires)
+    {
+        private int _forgotten;
+
+        public byte[] Blob { get; } = blob;
+        public string KeyArn { get; } = keyArn;
+        public DateTimeOffset Expires { get; } = expires;
+
+        /// <summary>A copy of the key for one use (the caller zeroes it), or null when the key was forgotten meanwhile.</summary>
+        public byte[]? Lend()
+        {
+            var copy = plaintext.ToArray();
+            // Forget raises the flag before zeroing; a copy taken while it zeroed sees the flag here.
+            Interlocked.MemoryBarrier();
+            if (Volatile.Read(ref _forgotten) == 0) return copy;
+            CryptographicOperations.ZeroMemory(copy);
+            return null;
+        }
+
+        public void Forget()
+        {
+            Interlocked.Exchange(ref _forgotten, 1);
+            CryptographicOperations.ZeroMemory(plaintext);
+        }
+    }
 
     /// <summary>Creates the object key of a new object; returns it (caller zeroes it) and its sealed form.</summary>
     public async Task<(byte[] ObjectKey, ObjectEncryption Encryption)> CreateAsync(EncryptionRequest request, string bucket, string key, CancellationToken cancellationToken)
@@ -84,10 +116,17 @@ public sealed class ObjectKeys
             case EncryptionRequest.SseKms when request.BucketKey:
                 {
                     var keyArn = await _kms.ResolveKeyArnAsync(request.KmsKeyId ?? "alias/aws/s3", cancellationToken).ConfigureAwait(false);
-                    var bucketKey = await BucketKeyAsync(bucket, keyArn, cancellationToken).ConfigureAwait(false);
-                    var objectKey = _random.GetBytes(32);
-                    return (objectKey, new ObjectEncryption(request.Mode, SealedKey: KeySeal.Seal(bucketKey.Plaintext, objectKey, request.Mode, bucket, key, _random),
-                        KmsKeyArn: bucketKey.KeyArn, KmsContext: BucketContext(bucket), BucketKeyEnabled: true, KmsBlob: bucketKey.Blob));
+                    var (bucketKey, plaintext) = await BucketKeyAsync(bucket, keyArn, cancellationToken).ConfigureAwait(false);
+                    try
+                    {
+                        var objectKey = _random.GetBytes(32);
+                        return (objectKey, new ObjectEncryption(request.Mode, SealedKey: KeySeal.Seal(plaintext, objectKey, request.Mode, bucket, key, _random),
+                            KmsKeyArn: bucketKey.KeyArn, KmsContext: BucketContext(bucket), BucketKeyEnabled: true, KmsBlob: bucketKey.Blob));
+                    }
+                    finally
+                    {
+                        CryptographicOperations.ZeroMemory(plaintext);
+                    }
                 }
             case EncryptionRequest.SseKms:
                 {
@@ -115,9 +154,16 @@ public sealed class ObjectKeys
             case EncryptionRequest.SseKms when target.BucketKey:
                 {
                     var keyArn = await _kms.ResolveKeyArnAsync(target.KmsKeyId ?? "alias/aws/s3", cancellationToken).ConfigureAwait(false);
-                    var bucketKey = await BucketKeyAsync(bucket, keyArn, cancellationToken).ConfigureAwait(false);
-                    return new ObjectEncryption(target.Mode, SealedKey: KeySeal.Seal(bucketKey.Plaintext, objectKey, target.Mode, bucket, key, _random),
-                        KmsKeyArn: bucketKey.KeyArn, KmsContext: BucketContext(bucket), BucketKeyEnabled: true, KmsBlob: bucketKey.Blob);
+                    var (bucketKey, plaintext) = await BucketKeyAsync(bucket, keyArn, cancellationToken).ConfigureAwait(false);
+                    try
+                    {
+                        return new ObjectEncryption(target.Mode, SealedKey: KeySeal.Seal(plaintext, objectKey, target.Mode, bucket, key, _random),
+                            KmsKeyArn: bucketKey.KeyArn, KmsContext: BucketContext(bucket), BucketKeyEnabled: true, KmsBlob: bucketKey.Blob);
+                    }
+                    finally
+                    {
+                        CryptographicOperations.ZeroMemory(plaintext);
+                    }
                 }
             case EncryptionRequest.SseKms:
                 {
@@ -149,7 +195,14 @@ public sealed class ObjectKeys
             case EncryptionRequest.SseKms when encryption.BucketKeyEnabled:
                 {
                     var bucketKey = await OpenBucketKeyAsync(encryption, cancellationToken).ConfigureAwait(false);
-                    return Unseal(bucketKey, encryption, bucket, key);
+                    try
+                    {
+                        return Unseal(bucketKey, encryption, bucket, key);
+                    }
+                    finally
+                    {
+                        CryptographicOperations.ZeroMemory(bucketKey);
+                    }
                 }
             case EncryptionRequest.SseKms:
                 Interlocked.Increment(ref _kmsCalls);
@@ -182,27 +235,42 @@ public sealed class ObjectKeys
     private static byte[] Check(byte[] customerKey, byte[] salt) => HMACSHA256.HashData(customerKey, CheckLabel.Concat(salt).ToArray());
 
     /// <summary>
-    /// The bucket key of (bucket, KMS key): the cached one while it lives, else a new one. Generation is single-flight:
-    /// requests that miss the cache while a generation is under way wait for it instead of each asking KMS for a key of
-    /// their own, so a burst of first PUTs makes one GenerateDataKey call.
+    /// The bucket key of (bucket, KMS key) and a copy of its plaintext (the caller zeroes it): the cached one while it
+    /// lives and its KMS key is still usable, else a new one. Generation is single-flight: requests that miss the cache
+    /// while a generation is under way wait for it instead of each asking KMS for a key of their own, so a burst of
+    /// first PUTs makes one GenerateDataKey call.
     /// </summary>
-    private async Task<CachedBucketKey> BucketKeyAsync(string bucket, string keyArn, CancellationToken cancellationToken)
+    private async Task<(CachedBucketKey Key, byte[] Plaintext)> BucketKeyAsync(string bucket, string keyArn, CancellationToken cancellationToken)
     {
         var id = (bucket, keyArn);
         while (true)
         {
-            if (_bucketKeys.TryGetValue(id, out var cached) && cached.Expires > _time.GetUtcNow()) return cached;
-            var mine = new TaskCompletionSource<CachedBucketKey>(TaskCreationOptions.RunContinuationsAsynchronously);
-            var pending = _bucketKeyGenerations.GetOrAdd(id, mine.Task);
-            if (pending == mine.Task) return await GenerateBucketKeyAsync(bucket, keyArn, mine, cancellationToken).ConfigureAwait(false);
-            try
+            CachedBucketKey key;
+            if (_bucketKeys.TryGetValue(id, out var cached) && cached.Expires > _time.GetUtcNow())
             {
-                return await pending.WaitAsync(cancellationToken).ConfigureAwait(false);
+                // A cache hit makes no KMS call, but a disabled or deleted KMS key stops new objects at once, as it would
+                // without a bucket key (the check reads the key's state; it is not a KMS request).
+                await _kms.RequireUsableAsync(cached.KeyArn, cancellationToken).ConfigureAwait(false);
+                key = cached;
             }
-            catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+            else
             {
-                // The request that was generating gave up (its client went away); this one tries again.
+                var mine = new TaskCompletionSource<CachedBucketKey>(TaskCreationOptions.RunContinuationsAsynchronously);
+                var pending = _bucketKeyGenerations.GetOrAdd(id, mine.Task);
+                try
+                {
+                    key = pending == mine.Task
+                        ? await GenerateBucketKeyAsync(bucket, keyArn, mine, cancellationToken).ConfigureAwait(false)
+                        : await pending.WaitAsync(cancellationToken).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+                {
+                    // The request that was generating gave up (its client went away); this one tries again.
+                    continue;
+                }
             }
+            if (key.Lend() is { } plaintext) return (key, plaintext);
+            // Forgotten (sealed) between the lookup and the copy: look again.
         }
     }
 
@@ -217,9 +285,13 @@ public sealed class ObjectKeys
             {
                 Interlocked.Increment(ref _kmsCalls);
                 var generated = await _kms.GenerateAsync(keyArn, BucketContext(bucket), cancellationToken).ConfigureAwait(false);
+                var expired = fresh;
                 fresh = new CachedBucketKey(generated.Plaintext, generated.CiphertextBlob, generated.KeyArn, now + _bucketKeyLifetime);
                 _bucketKeys[id] = fresh;
-                _openedBucketKeys[Convert.ToBase64String(fresh.Blob)] = fresh;
+                expired?.Forget();
+                // The writer's copy opens its objects too, without a KMS Decrypt (its own copy: the two caches forget apart).
+                var opened = new CachedBucketKey(generated.Plaintext.ToArray(), generated.CiphertextBlob, generated.KeyArn, now + _bucketKeyLifetime);
+                RememberOpened(Convert.ToBase64String(opened.Blob), opened);
             }
             generation.SetResult(fresh);
             return fresh;
@@ -237,16 +309,75 @@ public sealed class ObjectKeys
         }
     }
 
+    /// <summary>
+    /// A copy of the plaintext of a stored object's bucket key (the caller zeroes it). A cache hit still requires the KMS
+    /// key to be usable, so disabling or deleting it stops reads at once, as for objects without a bucket key. Opening is
+    /// single-flight: concurrent first reads of a bucket key (after a restart) make one KMS Decrypt.
+    /// </summary>
     private async Task<byte[]> OpenBucketKeyAsync(ObjectEncryption encryption, CancellationToken cancellationToken)
     {
-        var now = _time.GetUtcNow();
         var id = Convert.ToBase64String(encryption.KmsBlob!);
-        if (_openedBucketKeys.TryGetValue(id, out var cached) && cached.Expires > now) return cached.Plaintext;
-        Interlocked.Increment(ref _kmsCalls);
-        var opened = await _kms.DecryptAsync(encryption.KmsBlob!, encryption.KmsContext!, cancellationToken).ConfigureAwait(false);
-        if (_openedBucketKeys.Count > 10_000) _openedBucketKeys.Clear();
-        _openedBucketKeys[id] = new CachedBucketKey(opened.Plaintext, encryption.KmsBlob!, opened.KeyArn, now + _bucketKeyLifetime);
-        return opened.Plaintext;
+        while (true)
+        {
+            CachedBucketKey key;
+            if (_openedBucketKeys.TryGetValue(id, out var cached) && cached.Expires > _time.GetUtcNow())
+            {
+                await _kms.RequireUsableAsync(cached.KeyArn, cancellationToken).ConfigureAwait(false);
+                key = cached;
+            }
+            else
+            {
+                // Shared by every request that misses meanwhile, so no one request's cancellation may end it; KMS Decrypt
+                // here is in-process and short. (Not GetOrAdd's factory: it may run more than once under a race.)
+                var mine = new TaskCompletionSource<CachedBucketKey>(TaskCreationOptions.RunContinuationsAsynchronously);
+                var opening = _bucketKeyOpenings.GetOrAdd(id, mine.Task);
+                if (opening == mine.Task) _ = OpenFreshBucketKeyAsync(id, encryption, mine);
+                key = await opening.WaitAsync(cancellationToken).ConfigureAwait(false);
+            }
+            if (key.Lend() is { } plaintext) return plaintext;
+        }
+    }
+
+    private async Task OpenFreshBucketKeyAsync(string id, ObjectEncryption encryption, TaskCompletionSource<CachedBucketKey> opening)
+    {
+        try
+        {
+            Interlocked.Increment(ref _kmsCalls);
+            var opened = await _kms.DecryptAsync(encryption.KmsBlob!, encryption.KmsContext!, CancellationToken.None).ConfigureAwait(false);
+            var key = new CachedBucketKey(opened.Plaintext, encryption.KmsBlob!, opened.KeyArn, _time.GetUtcNow() + _bucketKeyLifetime);
+            RememberOpened(id, key);
+            opening.SetResult(key);
+        }
+        catch (Exception e)
+        {
+            opening.SetException(e);
+            _ = opening.Task.Exception; // observed: every waiter gets it; none may be left to
+        }
+        finally
+        {
+            _bucketKeyOpenings.TryRemove(KeyValuePair.Create(id, opening.Task));
+        }
+    }
+
+    private void RememberOpened(string id, CachedBucketKey key)
+    {
+        if (_openedBucketKeys.Count >= MaxOpenedBucketKeys)
+        {
+            var now = _time.GetUtcNow();
+            foreach (var (staleId, stale) in _openedBucketKeys)
+            {
+                if (stale.Expires <= now && _openedBucketKeys.TryRemove(KeyValuePair.Create(staleId, stale))) stale.Forget();
+            }
+            if (_openedBucketKeys.Count >= MaxOpenedBucketKeys)
+            {
+                foreach (var (liveId, live) in _openedBucketKeys)
+                {
+                    if (_openedBucketKeys.TryRemove(KeyValuePair.Create(liveId, live))) live.Forget();
+                }
+            }
+        }
+        if (_openedBucketKeys.TryGetValue(id, out var previous) && previous != key) previous.Forget();
+        _openedBucketKeys[id] = key;
     }
 
     private byte[] ServiceKey()
@@ -268,8 +399,8 @@ public sealed class ObjectKeys
     private void Forget()
     {
         if (Interlocked.Exchange(ref _serviceKey, null) is { } key) CryptographicOperations.ZeroMemory(key);
-        foreach (var cached in _bucketKeys.Values) CryptographicOperations.ZeroMemory(cached.Plaintext);
-        foreach (var cached in _openedBucketKeys.Values) CryptographicOperations.ZeroMemory(cached.Plaintext);
+        foreach (var cached in _bucketKeys.Values) cached.Forget();
+        foreach (var cached in _openedBucketKeys.Values) cached.Forget();
         _bucketKeys.Clear();
         _openedBucketKeys.Clear();
     }
