@@ -36,7 +36,8 @@ internal static class TrailFilesCheck
         }
         // Read-only: the server may be running on this data directory, or it is a copy that must stay as it is.
         var keys = TrailSigningKeys.PublicKeysOf(SqliteDocumentStore.ReadCollection(database, TrailSigningKeys.Collection));
-        var report = DeliveredFilesVerifier.Verify(copy, prefix, keys);
+        var lastDigests = TrailRepository.LastDigestsOf(SqliteDocumentStore.ReadCollection(database, TrailRepository.DeliveryCollection));
+        var report = DeliveredFilesVerifier.Verify(copy, prefix, keys, lastDigests);
         if (report.DigestFiles == 0)
         {
             Console.Error.WriteLine($"No digest files in {Path.Combine(copy, prefix ?? "")}: nothing to verify (is it a copy of the bucket's root?).");

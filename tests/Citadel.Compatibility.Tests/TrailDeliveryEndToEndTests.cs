@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.IO.Compression;
+using System.Text;
 using System.Text.Json;
 
 namespace Citadel.Compatibility.Tests;
@@ -111,7 +112,8 @@ public sealed class TrailDeliveryEndToEndTests : IAsyncLifetime
         var ok = await CliProcess.RunAsync(null, "audit", "verify", "--data", _server.DataDirectory, "--trail-files", copy, "--prefix", "org");
         Assert.True(ok.ExitCode == 0, ok.Output);
         Assert.Contains("hash chain intact", ok.Output, StringComparison.Ordinal);
-        Assert.Contains("not checkable offline (signature is in S3 metadata)", ok.Output, StringComparison.Ordinal);
+        // The copy's newest digest is the trail's last delivered one: checked against the data directory's delivery record.
+        Assert.DoesNotContain("not checkable", ok.Output, StringComparison.Ordinal);
         Assert.Contains("OK: 1/1 digest files valid, 1/1 log files valid", ok.Output, StringComparison.Ordinal);
 
         var log = Directory.EnumerateFiles(Path.Combine(copy, "org"), "*.json.gz", SearchOption.AllDirectories).Single(f => f.Contains("/CloudTrail/", StringComparison.Ordinal));
@@ -121,5 +123,18 @@ public sealed class TrailDeliveryEndToEndTests : IAsyncLifetime
         Assert.Equal(1, modified.ExitCode);
         Assert.Contains($"Log file\t{Path.GetRelativePath(copy, log)}\tINVALID: modified", modified.Output, StringComparison.Ordinal);
         Assert.Contains("INVALID: 1/1 digest files valid, 0/1 log files valid", modified.Output, StringComparison.Ordinal);
+
+        // The forger records the forged log file's hash in the (only, so newest) digest: offline, only the data
+        // directory's record of that digest tells.
+        var digest = Directory.EnumerateFiles(Path.Combine(copy, "org"), "*.json.gz", SearchOption.AllDirectories).Single(f => f.Contains("/CloudTrail-Digest/", StringComparison.Ordinal));
+        var digestText = Encoding.UTF8.GetString(Citadel.Audit.Trails.TrailFiles.Gunzip(await File.ReadAllBytesAsync(digest)));
+        var forgedHash = Citadel.Audit.Trails.TrailFiles.Sha256Hex(Citadel.Audit.Trails.TrailFiles.Gunzip(await File.ReadAllBytesAsync(log)));
+        var recordedHash = JsonDocument.Parse(digestText).RootElement.GetProperty("logFiles")[0].GetProperty("hashValue").GetString()!;
+        await File.WriteAllBytesAsync(digest, Citadel.Audit.Trails.TrailFiles.Gzip(Encoding.UTF8.GetBytes(digestText.Replace(recordedHash, forgedHash, StringComparison.Ordinal))));
+        var forgedDigest = await CliProcess.RunAsync(null, "audit", "verify", "--data", _server.DataDirectory, "--trail-files", copy);
+        Assert.Equal(1, forgedDigest.ExitCode);
+        Assert.Contains($"Digest file\t{Path.GetRelativePath(copy, digest)}\tINVALID: modified", forgedDigest.Output, StringComparison.Ordinal);
+        Assert.Contains($"Digest file\t{Path.GetRelativePath(copy, digest)}\tINVALID: bad signature", forgedDigest.Output, StringComparison.Ordinal);
+        Assert.Contains("INVALID: 0/1 digest files valid, 1/1 log files valid", forgedDigest.Output, StringComparison.Ordinal);
     }
 }

@@ -30,8 +30,10 @@ public static partial class DeliveredFilesVerifier
     /// <summary>
     /// Verifies the digests under <paramref name="prefix"/> (the trail's S3KeyPrefix; every digest of the copy when
     /// null) in the bucket copy <paramref name="directory"/>, with the digest signing public <paramref name="keys"/> (found by fingerprint).
+    /// <paramref name="lastDigests"/> (each trail's last delivered digest, from the data directory's delivery records)
+    /// let the newest digest of a chain be checked too: its signature and hash are recorded there.
     /// </summary>
-    public static DeliveredFilesReport Verify(string directory, string? prefix, IReadOnlyList<TrailPublicKey> keys)
+    public static DeliveredFilesReport Verify(string directory, string? prefix, IReadOnlyList<TrailPublicKey> keys, IReadOnlyList<DigestLink>? lastDigests = null)
     {
         var root = Path.GetFullPath(directory);
         var under = string.IsNullOrEmpty(prefix) ? root : Path.Combine(root, prefix.Trim('/'));
@@ -41,14 +43,15 @@ public static partial class DeliveredFilesVerifier
             .Where(k => k.Match.Success)
             .GroupBy(k => k.Match.Groups["chain"].Value + "/" + k.Match.Groups["name"].Value, StringComparer.Ordinal)
             .OrderBy(g => g.Key, StringComparer.Ordinal);
-        var run = new Run(root, keys.DistinctBy(k => k.Fingerprint, StringComparer.Ordinal).ToDictionary(k => k.Fingerprint, StringComparer.Ordinal));
+        var run = new Run(root, keys.DistinctBy(k => k.Fingerprint, StringComparer.Ordinal).ToDictionary(k => k.Fingerprint, StringComparer.Ordinal), lastDigests ?? []);
         foreach (var chain in chains)
             run.Chain(chain.OrderBy(k => k.Match.Groups["time"].Value, StringComparer.Ordinal).Select(k => run.Load(k.Key)).ToList());
+        run.LastDigestsMissing(under);
         return run.Report();
     }
 
     /// <summary>One verification: what it found so far.</summary>
-    private sealed class Run(string root, Dictionary<string, TrailPublicKey> keys)
+    private sealed class Run(string root, Dictionary<string, TrailPublicKey> keys, IReadOnlyList<DigestLink> lastDigests)
     {
         private readonly List<DeliveredFileProblem> _problems = [];
         private readonly List<string> _notes = [];
@@ -127,7 +130,19 @@ public static partial class DeliveredFilesVerifier
         {
             if (after is null)
             {
-                _notes.Add($"Digest file\t{digest.Key}\t{NewestNote}");
+                // The newest digest of the copy: its signature is in S3 metadata, which a copy loses. When it is the trail's
+                // last delivered digest, the data directory recorded its signature and hash at delivery.
+                var bucket = Text(digest.Data, "digestS3Bucket");
+                if (lastDigests.FirstOrDefault(l => l.Key == digest.Key && l.Bucket == bucket) is not { } recorded)
+                {
+                    _notes.Add($"Digest file\t{digest.Key}\t{NewestNote}" + (lastDigests.Count > 0 ? "; the data directory records another digest as its trail's latest" : ""));
+                    return;
+                }
+                if (TrailFiles.Sha256Hex(digest.Content!) != recorded.HashValue)
+                    DigestProblem(digest.Key, "modified: its hash does not match the one the data directory recorded when it was delivered");
+                if (!KeyOf(digest, out var newestKey)) return;
+                if (!SignatureValid(digest, newestKey, recorded.Signature))
+                    DigestProblem(digest.Key, "bad signature: the digest does not verify with the signature the data directory recorded when it was delivered");
                 return;
             }
             if (after.Error is not null || Text(after.Data, "previousDigestS3Object") != digest.Key)
@@ -136,14 +151,38 @@ public static partial class DeliveredFilesVerifier
                 _notes.Add($"Digest file\t{digest.Key}\tsignature not checkable offline: the next digest does not link to it (signature is in S3 metadata)");
                 return;
             }
-            var fingerprint = Text(digest.Data, "digestPublicKeyFingerprint") ?? "";
-            if (!keys.TryGetValue(fingerprint, out var key))
-            {
-                DigestProblem(digest.Key, $"public key not found for fingerprint {fingerprint}");
-                return;
-            }
+            if (!KeyOf(digest, out var key)) return;
             if (!SignatureValid(digest, key, Text(after.Data, "previousDigestSignature")))
                 DigestProblem(digest.Key, "bad signature: the digest or the signature in " + after.Key + " was modified");
+        }
+
+        /// <summary>The public key that signed <paramref name="digest"/>, by its fingerprint; reports a problem when there is none.</summary>
+        private bool KeyOf(Digest digest, out TrailPublicKey key)
+        {
+            var fingerprint = Text(digest.Data, "digestPublicKeyFingerprint") ?? "";
+            if (keys.TryGetValue(fingerprint, out key!)) return true;
+            DigestProblem(digest.Key, $"public key not found for fingerprint {fingerprint}");
+            return false;
+        }
+
+        /// <summary>
+        /// A trail's last delivered digest that lies under what was verified but is not in the copy: deleted, or delivered
+        /// after the copy was made. A note, not a failure, since a copy older than the trail is no forgery.
+        /// </summary>
+        public void LastDigestsMissing(string under)
+        {
+            foreach (var link in lastDigests)
+            {
+                if (_digests.Contains(link.Key) || !PathOf(link.Key).StartsWith(under, StringComparison.Ordinal) || File.Exists(PathOf(link.Key))) continue;
+                if (!_digests.Any(d => SameChain(d, link.Key))) continue; // another bucket's or another trail's digest
+                _notes.Add($"Digest file\t{link.Key}\tnot in the copy, yet the data directory records it as the trail's latest delivered digest (deleted, or delivered after the copy was made)");
+            }
+        }
+
+        private static bool SameChain(string a, string b)
+        {
+            var (x, y) = (DigestKey().Match(a), DigestKey().Match(b));
+            return x.Success && y.Success && x.Groups["chain"].Value == y.Groups["chain"].Value && x.Groups["name"].Value == y.Groups["name"].Value;
         }
 
         private static bool SignatureValid(Digest digest, TrailPublicKey key, string? signatureHex)

@@ -15,6 +15,14 @@ public sealed class TrailRepository(IDocumentStore store)
     /// <summary>The collection of delivery progress.</summary>
     public const string DeliveryCollection = "cloudtrail-delivery";
 
+    /// <summary>
+    /// The last delivered digest of each trail in <paramref name="deliveryDocuments"/> (the documents of
+    /// <see cref="DeliveryCollection"/>, read from a data directory): what offline verification needs to check the newest
+    /// digest of a bucket copy, whose own signature travels only in S3 metadata.
+    /// </summary>
+    public static IReadOnlyList<DigestLink> LastDigestsOf(IEnumerable<Storage.Document> deliveryDocuments)
+        => deliveryDocuments.Select(d => JsonSerializer.Deserialize<TrailDeliveryRecord>(d.Body, Json)?.LastDigest).OfType<DigestLink>().ToList();
+
     private static readonly JsonSerializerOptions Json = new() { DefaultIgnoreCondition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull };
     private readonly SemaphoreSlim _writeLock = new(1, 1);
 

@@ -42,6 +42,49 @@ public sealed class DeliveredFilesVerifierTests : IAsyncLifetime
         return DeliveredFilesVerifier.Verify(Copy, null, TrailSigningKeys.PublicKeysOf(documents));
     }
 
+    /// <summary>Verifies as <c>citadel audit verify --trail-files</c> does: with the data directory's delivery records too.</summary>
+    private async Task<DeliveredFilesReport> VerifyWithDeliveryRecords()
+    {
+        var keys = TrailSigningKeys.PublicKeysOf(await _h.Store.ListAsync(TrailSigningKeys.Collection, null, 500));
+        var deliveries = TrailRepository.LastDigestsOf(await _h.Store.ListAsync(TrailRepository.DeliveryCollection, null, 500));
+        return DeliveredFilesVerifier.Verify(Copy, null, keys, deliveries);
+    }
+
+    [Fact]
+    public async Task WithTheDeliveryRecordsTheNewestDigestIsCheckedToo()
+    {
+        var report = await VerifyWithDeliveryRecords();
+        Assert.True(report.Valid, string.Join("\n", report.Problems));
+        Assert.Empty(report.Notes);
+        Assert.Equal("4/4 digest files valid, 4/4 log files valid", report.Summary);
+    }
+
+    [Fact]
+    public async Task WithTheDeliveryRecordsAnEditOfOnlyTheNewestDigestIsReported()
+    {
+        // Offline without the records nothing tells (see ALogFileKeyOutsideTheCopyIsNotFollowed); with them, its hash and
+        // signature are checked against what was recorded at delivery.
+        var logFile = _h.Digest(_digests[3]).GetProperty("logFiles")[0];
+        Edit(_logs[3], t => t.Replace("Encrypt", "Decrypt", StringComparison.Ordinal));
+        var forged = TrailFiles.Sha256Hex(TrailFiles.Gunzip(_h.Sink.Read(TrailHarness.Bucket, _logs[3])));
+        Edit(_digests[3], t => t.Replace(logFile.GetProperty("hashValue").GetString()!, forged, StringComparison.Ordinal));
+        Assert.True((await Verify()).Valid);
+
+        var report = await VerifyWithDeliveryRecords();
+        Assert.All(report.Problems, p => Assert.Equal((true, _digests[3]), (p.IsDigest, p.Key)));
+        Assert.Contains(report.Problems, p => p.Problem.StartsWith("modified", StringComparison.Ordinal));
+        Assert.Contains(report.Problems, p => p.Problem.StartsWith("bad signature", StringComparison.Ordinal));
+        Assert.Equal("3/4 digest files valid, 4/4 log files valid", report.Summary);
+    }
+
+    [Fact]
+    public async Task WithTheDeliveryRecordsADeletedNewestDigestIsNoted()
+    {
+        _h.Sink.Delete(TrailHarness.Bucket, _digests[3]);
+        var report = await VerifyWithDeliveryRecords();
+        Assert.Contains(report.Notes, n => n.StartsWith($"Digest file\t{_digests[3]}\tnot in the copy", StringComparison.Ordinal));
+    }
+
     /// <summary>Rewrites a delivered file's uncompressed content (gzipped again, as a forger would).</summary>
     private void Edit(string key, Func<string, string> edit)
     {
