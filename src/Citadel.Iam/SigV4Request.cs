@@ -6,7 +6,24 @@ namespace Citadel.Iam;
 /// <param name="RawQuery">The query string as sent, without the leading '?'.</param>
 /// <param name="Headers">Header values by lower-case name.</param>
 /// <param name="PayloadSha256Hex">The hex SHA-256 of the body, or the literal the client declared in x-amz-content-sha256.</param>
-public sealed record SigV4Request(string Method, string RawPath, string RawQuery, IReadOnlyDictionary<string, string[]> Headers, string PayloadSha256Hex);
+public sealed record SigV4Request(string Method, string RawPath, string RawQuery, IReadOnlyDictionary<string, string[]> Headers, string PayloadSha256Hex)
+{
+    /// <summary>
+    /// The signature parts once parsed, so that routing (<see cref="SigV4Verifier.PeekScope"/>) and verifying parse a
+    /// request's Authorization once. Only a successful parse is kept.
+    /// </summary>
+    internal (object? Parts, bool Presigned)? Parsed { get; set; }
+
+    // A `with` copy may change what was parsed, so it starts without the parsed parts.
+    private SigV4Request(SigV4Request original)
+    {
+        Method = original.Method;
+        RawPath = original.RawPath;
+        RawQuery = original.RawQuery;
+        Headers = original.Headers;
+        PayloadSha256Hex = original.PayloadSha256Hex;
+    }
+}
 
 /// <summary>The credential scope of a signed request.</summary>
 /// <param name="AccessKeyId">The access key id.</param>

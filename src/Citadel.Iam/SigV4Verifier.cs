@@ -123,6 +123,18 @@ public sealed class SigV4Verifier(ICredentialStore credentials, TimeProvider tim
 
     private static AuthorizationParts? ParseAuthorization(SigV4Request request, out bool presigned)
     {
+        if (request.Parsed is { } known)
+        {
+            presigned = known.Presigned;
+            return (AuthorizationParts?)known.Parts;
+        }
+        var parts = ParseAuthorizationOnce(request, out presigned);
+        request.Parsed = (parts, presigned);
+        return parts;
+    }
+
+    private static AuthorizationParts? ParseAuthorizationOnce(SigV4Request request, out bool presigned)
+    {
         presigned = false;
         if (request.Headers.TryGetValue("authorization", out var auth) && auth.Length > 0)
             return ParseHeader(auth[0], request);

@@ -44,6 +44,22 @@ public sealed class SigV4VerifierTests
     }
 
     [Fact]
+    public void RoutingThenVerifyingParsesOnceAndACopyWithOtherHeadersIsParsedAfresh()
+    {
+        var request = BotocoreKmsRequest();
+        Assert.Equal("kms", SigV4Verifier.PeekScope(request)!.Service);
+        Assert.True(Verifier(At("20261129T174702Z")).Verify(request).Principal.IsRoot);
+
+        // The copy names another access key: it must not verify with the original's parsed parts.
+        var headers = request.Headers.ToDictionary(h => h.Key, h => h.Value);
+        headers["authorization"] = [headers["authorization"][0].Replace("AKIDEXAMPLE", "AKIDOTHER", StringComparison.Ordinal)];
+        var copy = request with { Headers = headers };
+        Assert.Equal("AKIDOTHER", SigV4Verifier.PeekScope(copy)!.AccessKeyId);
+        var error = Assert.Throws<AuthenticationException>(() => Verifier(At("20261129T174702Z")).Verify(copy));
+        Assert.Equal(AuthenticationErrorKind.UnknownAccessKey, error.Kind);
+    }
+
+    [Fact]
     public void TamperedBodyDoesNotVerify()
     {
         var error = Assert.Throws<AuthenticationException>(() => Verifier(At("20261129T174702Z")).Verify(BotocoreKmsRequest("""{"KeyId":"alias/y"}""")));
