@@ -351,7 +351,8 @@ public sealed class ObjectKeys
         catch (Exception e)
         {
             opening.SetException(e);
-            _ = opening.Task.Exception; // observed: every waiter gets it; none may be left to
+            // Observed here, so a failure whose waiters all gave up is not reported again as unobserved.
+            _ = opening.Task.Exception;
         }
         finally
         {
