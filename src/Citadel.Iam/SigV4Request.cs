@@ -14,6 +14,12 @@ public sealed record SigV4Request(string Method, string RawPath, string RawQuery
     /// </summary>
     internal (object? Parts, bool Presigned)? Parsed { get; set; }
 
+    /// <summary>
+    /// This request with the body's hash filled in (routing saw the request before its body was read). What was parsed
+    /// of the signature carries over: it comes from the headers and query, never from the payload.
+    /// </summary>
+    public SigV4Request WithPayloadHash(string payloadSha256Hex) => new(Method, RawPath, RawQuery, Headers, payloadSha256Hex) { Parsed = Parsed };
+
     // A `with` copy may change what was parsed, so it starts without the parsed parts.
     private SigV4Request(SigV4Request original)
     {

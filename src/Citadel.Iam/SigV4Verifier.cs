@@ -160,10 +160,12 @@ public sealed class SigV4Verifier(ICredentialStore credentials, TimeProvider tim
             var eq = item.IndexOf('=', StringComparison.Ordinal);
             if (eq > 0) fields[item[..eq]] = item[(eq + 1)..];
         }
-        var missing = new[] { "Credential", "Signature", "SignedHeaders" }.Where(f => !fields.ContainsKey(f)).ToList();
-        if (missing.Count > 0)
+        if (!fields.TryGetValue("Credential", out var credential) || !fields.TryGetValue("Signature", out var signature) || !fields.TryGetValue("SignedHeaders", out var signedHeaderList))
+        {
+            var missing = new[] { "Credential", "Signature", "SignedHeaders" }.Where(f => !fields.ContainsKey(f));
             throw new AuthenticationException(AuthenticationErrorKind.IncompleteSignature,
                 string.Concat(missing.Select(m => $"Authorization header requires '{m}' parameter. ")) + "Authorization=" + header);
+        }
 
         string amzDate;
         if (request.Headers.TryGetValue("x-amz-date", out var amz) && amz.Length > 0) amzDate = amz[0];
@@ -173,10 +175,10 @@ public sealed class SigV4Verifier(ICredentialStore credentials, TimeProvider tim
             throw new AuthenticationException(AuthenticationErrorKind.IncompleteSignature,
                 "Authorization header requires existence of either a 'X-Amz-Date' or a 'Date' header. Authorization=" + header);
 
-        var signedHeaders = fields["SignedHeaders"].Split(';');
+        var signedHeaders = signedHeaderList.Split(';');
         if (!signedHeaders.Contains("host"))
             throw new AuthenticationException(AuthenticationErrorKind.SignatureMismatch, "'Host' or ':authority' must be a 'SignedHeader' in the AWS Authorization.");
-        return new AuthorizationParts(ParseScope(fields["Credential"]), signedHeaders, fields["Signature"], amzDate, 0);
+        return new AuthorizationParts(ParseScope(credential), signedHeaders, signature, amzDate, 0);
     }
 
     private static AuthorizationParts ParsePresigned(Dictionary<string, string> query)

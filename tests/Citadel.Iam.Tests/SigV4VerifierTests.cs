@@ -60,6 +60,18 @@ public sealed class SigV4VerifierTests
     }
 
     [Fact]
+    public void ARoutedRequestGivenItsBodyHashLaterVerifiesThatHash()
+    {
+        // Routing parses the request before the body is read; the body's hash, filled in later, is what gets verified.
+        var routed = BotocoreKmsRequest() with { PayloadSha256Hex = "UNSIGNED-PAYLOAD" };
+        Assert.Equal("kms", SigV4Verifier.PeekScope(routed)!.Service);
+        var verifier = Verifier(At("20261129T174702Z"));
+        Assert.True(verifier.Verify(routed.WithPayloadHash(BotocoreKmsRequest().PayloadSha256Hex)).Principal.IsRoot);
+        var other = Convert.ToHexStringLower(SHA256.HashData("""{"KeyId":"alias/y"}"""u8));
+        Assert.Equal(AuthenticationErrorKind.SignatureMismatch, Assert.Throws<AuthenticationException>(() => verifier.Verify(routed.WithPayloadHash(other))).Kind);
+    }
+
+    [Fact]
     public void TamperedBodyDoesNotVerify()
     {
         var error = Assert.Throws<AuthenticationException>(() => Verifier(At("20261129T174702Z")).Verify(BotocoreKmsRequest("""{"KeyId":"alias/y"}""")));

@@ -213,7 +213,7 @@ public sealed class CitadelServer : IAsyncDisposable
             else if (S3Endpoint.Claims(http, signedScope))
                 await s3.HandleAsync(http, signed, requestId).ConfigureAwait(false);
             else
-                await pipeline.HandleAsync(http, requestId).ConfigureAwait(false);
+                await pipeline.HandleAsync(http, requestId, signed).ConfigureAwait(false);
         });
         return new CitadelServer(app, audit, directoryLock, blobs, options, seal, objectLayer);
     }

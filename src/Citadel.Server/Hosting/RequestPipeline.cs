@@ -37,8 +37,8 @@ public sealed class RequestPipeline(
     public IAuthorizer Authorizer => authorizer;
     private const string JsonContentType = "application/x-amz-json-1.1";
 
-    /// <summary>Handles one API request.</summary>
-    public async Task HandleAsync(HttpContext http, string requestId)
+    /// <summary>Handles one API request; <paramref name="routed"/> is the request as routing saw it (before the body was read).</summary>
+    public async Task HandleAsync(HttpContext http, string requestId, SigV4Request routed)
     {
         var started = Stopwatch.GetTimestamp();
         var body = await ReadBodyAsync(http.Request, http.RequestAborted).ConfigureAwait(false);
@@ -49,7 +49,7 @@ public sealed class RequestPipeline(
             return;
         }
 
-        var sigRequest = ToSigV4Request(http.Request, body);
+        var sigRequest = routed.WithPayloadHash(Convert.ToHexStringLower(SHA256.HashData(body)));
         var scope = SigV4Verifier.PeekScope(sigRequest);
         var service = scope is not null
             ? services.GetValueOrDefault(scope.Service)
@@ -183,7 +183,9 @@ public sealed class RequestPipeline(
 
         var outcome = error is null ? "success" : error.Status >= 500 ? "server_error" : "client_error";
         metrics.Request(service.ScopeName, operation?.Name ?? "unknown", outcome, Stopwatch.GetElapsedTime(started), collector.KeySpecs);
-        logger.LogInformation("{Service}.{Operation} {Outcome} {ErrorType} by {Principal} in {ElapsedMs:F1} ms",
+        // Guarded: the arguments (boxed, in an array) would be built for every request even when the level is off.
+        if (logger.IsEnabled(LogLevel.Information))
+            logger.LogInformation("{Service}.{Operation} {Outcome} {ErrorType} by {Principal} in {ElapsedMs:F1} ms",
             service.ScopeName, eventName, outcome, error?.Type ?? "-", call.Principal.Arn, Stopwatch.GetElapsedTime(started).TotalMilliseconds);
 
         var query = service.Model.Protocol == "query";
@@ -287,9 +289,6 @@ public sealed class RequestPipeline(
         }
         return buffer.ToArray();
     }
-
-    private static SigV4Request ToSigV4Request(HttpRequest request, byte[] body)
-        => SigV4Requests.FromHttp(request, Convert.ToHexStringLower(SHA256.HashData(body)));
 
     private sealed class ProtocolError(ServiceError error) : Exception(error.Message)
     {

@@ -11,9 +11,14 @@ public static class SigV4Requests
     /// <param name="payloadSha256Hex">The body's hex SHA-256, or a placeholder when the body streams (S3 declares its hash).</param>
     public static SigV4Request FromHttp(HttpRequest request, string payloadSha256Hex)
     {
-        var headers = new Dictionary<string, string[]>(StringComparer.Ordinal);
+        var headers = new Dictionary<string, string[]>(request.Headers.Count, StringComparer.Ordinal);
         foreach (var (name, values) in request.Headers)
-            headers[name.ToLowerInvariant()] = values.Select(v => v ?? "").ToArray();
+        {
+            var copy = new string[values.Count];
+            for (var i = 0; i < copy.Length; i++) copy[i] = values[i] ?? "";
+            // Most names arrive lower-case already (HTTP/2 always, SDKs mostly): no new string for those.
+            headers[name.AsSpan().ContainsAnyInRange('A', 'Z') ? name.ToLowerInvariant() : name] = copy;
+        }
         var rawTarget = request.HttpContext.Features.Get<IHttpRequestFeature>()?.RawTarget ?? request.Path.ToString();
         var queryStart = rawTarget.IndexOf('?', StringComparison.Ordinal);
         var rawPath = queryStart < 0 ? rawTarget : rawTarget[..queryStart];
