@@ -7,10 +7,12 @@ namespace Citadel.LoadBench;
 /// <remarks>
 /// <c>ServerCpuMicros</c> is the target process's CPU time (user and system) per request while measuring: unlike the rate,
 /// it hardly moves when other work shares the machine, so it is the measure to compare builds by. NaN for an external target.
+/// <c>AllocatedBytes</c> is what the server allocated per request on its managed heap (from its /metrics; Citadel targets
+/// only, else NaN): exact, and not moved by the machine's noise at all.
 /// </remarks>
-public sealed record BenchResult(string Target, string Operation, int Clients, double RequestsPerSecond, double P50Ms, double P99Ms, long Requests, long Errors, double ServerCpuMicros)
+public sealed record BenchResult(string Target, string Operation, int Clients, double RequestsPerSecond, double P50Ms, double P99Ms, long Requests, long Errors, double ServerCpuMicros, double AllocatedBytes)
 {
-    public string ToLine() => $"{Target,-8} {Operation,-16} {RequestsPerSecond,10:F0} req/s  p50 {P50Ms,6:F2} ms  p99 {P99Ms,6:F2} ms  server CPU {ServerCpuMicros,5:F0} µs/req  ({Requests} requests, {Errors} errors)";
+    public string ToLine() => $"{Target,-8} {Operation,-16} {RequestsPerSecond,10:F0} req/s  p50 {P50Ms,6:F2} ms  p99 {P99Ms,6:F2} ms  server CPU {ServerCpuMicros,5:F0} µs/req  {AllocatedBytes,6:F0} B/req allocated  ({Requests} requests, {Errors} errors)";
 }
 
 /// <summary>Many concurrent signing clients in closed loops against one target.</summary>
@@ -45,10 +47,12 @@ public static class LoadGenerator
         await Task.Delay(options.Warmup);
         var clock = Stopwatch.StartNew();
         var cpuBefore = CpuTime(target.Process);
+        var allocatedBefore = await AllocatedBytesAsync(http, target);
         Volatile.Write(ref measuring, true);
         await Task.Delay(options.Duration);
         Volatile.Write(ref measuring, false);
         var cpu = CpuTime(target.Process) - cpuBefore;
+        var allocated = await AllocatedBytesAsync(http, target) - allocatedBefore;
         var seconds = clock.Elapsed.TotalSeconds;
         Volatile.Write(ref stop, true);
         await Task.WhenAll(workers);
@@ -56,7 +60,23 @@ public static class LoadGenerator
         var all = latencies.SelectMany(l => l).Order().ToArray();
         double Percentile(double p) => all.Length == 0 ? double.NaN : all[Math.Min(all.Length - 1, (int)(p * all.Length))];
         return new BenchResult(target.Name, operation, options.Clients, all.Length / seconds, Percentile(0.50), Percentile(0.99), all.Length, errors,
-            target.Process is null ? double.NaN : cpu.TotalMicroseconds / Math.Max(1, all.Length + errors));
+            target.Process is null ? double.NaN : cpu.TotalMicroseconds / Math.Max(1, all.Length + errors), allocated / Math.Max(1, all.Length + errors));
+    }
+
+    /// <summary>The server's managed-heap allocations so far, from its /metrics (Citadel targets); NaN for the others.</summary>
+    private static async Task<double> AllocatedBytesAsync(HttpClient http, Target target)
+    {
+        if (!target.Name.StartsWith("citadel", StringComparison.Ordinal)) return double.NaN;
+        try
+        {
+            var metrics = await http.GetStringAsync(target.Url + "/metrics");
+            var line = metrics.Split('\n').FirstOrDefault(l => l.StartsWith("citadel_dotnet_allocated_bytes_total ", StringComparison.Ordinal));
+            return line is null ? double.NaN : double.Parse(line.Split(' ')[1], System.Globalization.CultureInfo.InvariantCulture);
+        }
+        catch (HttpRequestException)
+        {
+            return double.NaN; // an older build (citadel@DIR) without the metric
+        }
     }
 
     private static TimeSpan CpuTime(Process? process)

@@ -31,6 +31,9 @@ public sealed class ObservabilityTests(CitadelFixture fixture)
         Assert.Contains("citadel_requests_total{service=\"kms\",operation=\"GenerateMac\",outcome=\"success\"}", metrics, StringComparison.Ordinal);
         Assert.Contains("citadel_kms_key_operations_total{operation=\"GenerateMac\",key_spec=\"HMAC_256\"}", metrics, StringComparison.Ordinal);
         Assert.Contains("citadel_request_duration_seconds_bucket{service=\"kms\",operation=\"GenerateMac\",le=\"+Inf\"}", metrics, StringComparison.Ordinal);
+        var allocated = metrics.Split('\n').Single(l => l.StartsWith("citadel_dotnet_allocated_bytes_total ", StringComparison.Ordinal));
+        Assert.True(long.Parse(allocated.Split(' ')[1], System.Globalization.CultureInfo.InvariantCulture) > 0, allocated);
+        Assert.Contains("citadel_dotnet_gc_collections_total{generation=\"0\"}", metrics, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -88,6 +88,14 @@ public sealed class CitadelMetrics
         text.AppendLine("# TYPE citadel_kms_key_operations_total counter");
         foreach (var ((operation, spec), value) in _keyOperations.OrderBy(k => k.Key.ToString(), StringComparer.Ordinal))
             text.AppendLine(CultureInfo.InvariantCulture, $"citadel_kms_key_operations_total{{operation=\"{operation}\",key_spec=\"{spec}\"}} {Volatile.Read(ref value[0])}");
+        // The runtime's own counters: allocation per request is the steadiest measure of request-path cost on a noisy machine.
+        text.AppendLine("# HELP citadel_dotnet_allocated_bytes_total Bytes allocated on the managed heap since the process started.");
+        text.AppendLine("# TYPE citadel_dotnet_allocated_bytes_total counter");
+        text.AppendLine(CultureInfo.InvariantCulture, $"citadel_dotnet_allocated_bytes_total {GC.GetTotalAllocatedBytes()}");
+        text.AppendLine("# HELP citadel_dotnet_gc_collections_total Garbage collections by generation since the process started.");
+        text.AppendLine("# TYPE citadel_dotnet_gc_collections_total counter");
+        for (var generation = 0; generation <= GC.MaxGeneration; generation++)
+            text.AppendLine(CultureInfo.InvariantCulture, $"citadel_dotnet_gc_collections_total{{generation=\"{generation}\"}} {GC.CollectionCount(generation)}");
         return text.ToString();
     }
 }
