@@ -240,37 +240,48 @@ public sealed class ObjectKeys
     /// while a generation is under way wait for it instead of each asking KMS for a key of their own, so a burst of
     /// first PUTs makes one GenerateDataKey call.
     /// </summary>
-    private async Task<(CachedBucketKey Key, byte[] Plaintext)> BucketKeyAsync(string bucket, string keyArn, CancellationToken cancellationToken)
+    private Task<(CachedBucketKey Key, byte[] Plaintext)> BucketKeyAsync(string bucket, string keyArn, CancellationToken cancellationToken)
+        => LendAsync(_bucketKeys, (bucket, keyArn), async () =>
+        {
+            var mine = new TaskCompletionSource<CachedBucketKey>(TaskCreationOptions.RunContinuationsAsynchronously);
+            var pending = _bucketKeyGenerations.GetOrAdd((bucket, keyArn), mine.Task);
+            // A generation runs under its request's token; when that request gives up, its waiters try again (LendAsync).
+            return pending == mine.Task
+                ? await GenerateBucketKeyAsync(bucket, keyArn, mine, cancellationToken).ConfigureAwait(false)
+                : await pending.WaitAsync(cancellationToken).ConfigureAwait(false);
+        }, cancellationToken);
+
+    /// <summary>
+    /// A cached bucket key of <paramref name="cache"/> and a copy of its plaintext (the caller zeroes it), or, on a miss
+    /// (absent, expired), the one <paramref name="miss"/> brings. A cache hit makes no KMS call, but the KMS key must still
+    /// be usable: disabling or deleting it stops bucket-key reads and writes at once, as it does without a bucket key (the
+    /// check reads the key's state; it is not a KMS request).
+    /// </summary>
+    private async Task<(CachedBucketKey Key, byte[] Plaintext)> LendAsync<TId>(ConcurrentDictionary<TId, CachedBucketKey> cache, TId id,
+        Func<Task<CachedBucketKey>> miss, CancellationToken cancellationToken) where TId : notnull
     {
-        var id = (bucket, keyArn);
         while (true)
         {
             CachedBucketKey key;
-            if (_bucketKeys.TryGetValue(id, out var cached) && cached.Expires > _time.GetUtcNow())
+            if (cache.TryGetValue(id, out var cached) && cached.Expires > _time.GetUtcNow())
             {
-                // A cache hit makes no KMS call, but a disabled or deleted KMS key stops new objects at once, as it would
-                // without a bucket key (the check reads the key's state; it is not a KMS request).
                 await _kms.RequireUsableAsync(cached.KeyArn, cancellationToken).ConfigureAwait(false);
                 key = cached;
             }
             else
             {
-                var mine = new TaskCompletionSource<CachedBucketKey>(TaskCreationOptions.RunContinuationsAsynchronously);
-                var pending = _bucketKeyGenerations.GetOrAdd(id, mine.Task);
                 try
                 {
-                    key = pending == mine.Task
-                        ? await GenerateBucketKeyAsync(bucket, keyArn, mine, cancellationToken).ConfigureAwait(false)
-                        : await pending.WaitAsync(cancellationToken).ConfigureAwait(false);
+                    key = await miss().ConfigureAwait(false);
                 }
                 catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
                 {
-                    // The request that was generating gave up (its client went away); this one tries again.
+                    // Another request's work this one waited for was given up (its client went away): try again.
                     continue;
                 }
             }
             if (key.Lend() is { } plaintext) return (key, plaintext);
-            // Forgotten (sealed) between the lookup and the copy: look again.
+            // Forgotten (sealed, replaced) between the lookup and the copy: look again.
         }
     }
 
@@ -317,25 +328,16 @@ public sealed class ObjectKeys
     private async Task<byte[]> OpenBucketKeyAsync(ObjectEncryption encryption, CancellationToken cancellationToken)
     {
         var id = Convert.ToBase64String(encryption.KmsBlob!);
-        while (true)
+        var (_, plaintext) = await LendAsync(_openedBucketKeys, id, () =>
         {
-            CachedBucketKey key;
-            if (_openedBucketKeys.TryGetValue(id, out var cached) && cached.Expires > _time.GetUtcNow())
-            {
-                await _kms.RequireUsableAsync(cached.KeyArn, cancellationToken).ConfigureAwait(false);
-                key = cached;
-            }
-            else
-            {
-                // Shared by every request that misses meanwhile, so no one request's cancellation may end it; KMS Decrypt
-                // here is in-process and short. (Not GetOrAdd's factory: it may run more than once under a race.)
-                var mine = new TaskCompletionSource<CachedBucketKey>(TaskCreationOptions.RunContinuationsAsynchronously);
-                var opening = _bucketKeyOpenings.GetOrAdd(id, mine.Task);
-                if (opening == mine.Task) _ = OpenFreshBucketKeyAsync(id, encryption, mine);
-                key = await opening.WaitAsync(cancellationToken).ConfigureAwait(false);
-            }
-            if (key.Lend() is { } plaintext) return plaintext;
-        }
+            // Shared by every request that misses meanwhile, so no one request's cancellation may end it; KMS Decrypt
+            // here is in-process and short. (Not GetOrAdd's factory: it may run more than once under a race.)
+            var mine = new TaskCompletionSource<CachedBucketKey>(TaskCreationOptions.RunContinuationsAsynchronously);
+            var opening = _bucketKeyOpenings.GetOrAdd(id, mine.Task);
+            if (opening == mine.Task) _ = OpenFreshBucketKeyAsync(id, encryption, mine);
+            return opening.WaitAsync(cancellationToken);
+        }, cancellationToken).ConfigureAwait(false);
+        return plaintext;
     }
 
     private async Task OpenFreshBucketKeyAsync(string id, ObjectEncryption encryption, TaskCompletionSource<CachedBucketKey> opening)
