@@ -125,9 +125,14 @@ public static partial class DeliveredFilesVerifier
                 DigestProblem(before.Key, $"modified: its hash does not match previousDigestHashValue in {digest.Key}");
         }
 
-        /// <summary>Checks the signature of <paramref name="digest"/>, which the copy has only in the digest after it.</summary>
+        /// <summary>
+        /// Checks the signature of <paramref name="digest"/>, which the copy has only in the digest after it, or, for the
+        /// newest, in the data directory's record of the trail's last delivered digest.
+        /// </summary>
         private void Signature(Digest digest, Digest? after)
         {
+            string? signature;
+            string badSignature;
             if (after is null)
             {
                 // The newest digest of the copy: its signature is in S3 metadata, which a copy loses. When it is the trail's
@@ -140,29 +145,25 @@ public static partial class DeliveredFilesVerifier
                 }
                 if (TrailFiles.Sha256Hex(digest.Content!) != recorded.HashValue)
                     DigestProblem(digest.Key, "modified: its hash does not match the one the data directory recorded when it was delivered");
-                if (!KeyOf(digest, out var newestKey)) return;
-                if (!SignatureValid(digest, newestKey, recorded.Signature))
-                    DigestProblem(digest.Key, "bad signature: the digest does not verify with the signature the data directory recorded when it was delivered");
-                return;
+                signature = recorded.Signature;
+                badSignature = "bad signature: the digest does not verify with the signature the data directory recorded when it was delivered";
             }
-            if (after.Error is not null || Text(after.Data, "previousDigestS3Object") != digest.Key)
+            else if (after.Error is not null || Text(after.Data, "previousDigestS3Object") != digest.Key)
             {
                 // The next digest does not carry this one's signature: it starts a new chain, or its broken link is reported.
                 _notes.Add($"Digest file\t{digest.Key}\tsignature not checkable offline: the next digest does not link to it (signature is in S3 metadata)");
                 return;
             }
-            if (!KeyOf(digest, out var key)) return;
-            if (!SignatureValid(digest, key, Text(after.Data, "previousDigestSignature")))
-                DigestProblem(digest.Key, "bad signature: the digest or the signature in " + after.Key + " was modified");
-        }
-
-        /// <summary>The public key that signed <paramref name="digest"/>, by its fingerprint; reports a problem when there is none.</summary>
-        private bool KeyOf(Digest digest, out TrailPublicKey key)
-        {
+            else
+            {
+                signature = Text(after.Data, "previousDigestSignature");
+                badSignature = "bad signature: the digest or the signature in " + after.Key + " was modified";
+            }
             var fingerprint = Text(digest.Data, "digestPublicKeyFingerprint") ?? "";
-            if (keys.TryGetValue(fingerprint, out key!)) return true;
-            DigestProblem(digest.Key, $"public key not found for fingerprint {fingerprint}");
-            return false;
+            if (!keys.TryGetValue(fingerprint, out var key))
+                DigestProblem(digest.Key, $"public key not found for fingerprint {fingerprint}");
+            else if (!SignatureValid(digest, key, signature))
+                DigestProblem(digest.Key, badSignature);
         }
 
         /// <summary>
