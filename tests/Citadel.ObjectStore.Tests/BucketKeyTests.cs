@@ -21,7 +21,7 @@ public sealed class BucketKeyTests : IDisposable
     {
         var kmsKey = await CreateKeyAsync();
         var kms = new GatedDataKeys(new KmsDataKeys(_t.Kms));
-        var keys = new ObjectKeys(_t.Catalog, _t.Root, kms, SystemRandom.Instance, _t.Time, "aws", TimeSpan.FromMinutes(10));
+        var keys = KeysOver(kms);
         var request = new EncryptionRequest(EncryptionRequest.SseKms, kmsKey, BucketKey: true);
 
         // Every request misses the empty cache while the first generation is held inside KMS.
@@ -52,7 +52,7 @@ public sealed class BucketKeyTests : IDisposable
     {
         var kmsKey = await CreateKeyAsync();
         var kms = new GatedDataKeys(new KmsDataKeys(_t.Kms));
-        var keys = new ObjectKeys(_t.Catalog, _t.Root, kms, SystemRandom.Instance, _t.Time, "aws", TimeSpan.FromMinutes(10));
+        var keys = KeysOver(kms);
         var request = new EncryptionRequest(EncryptionRequest.SseKms, kmsKey, BucketKey: true);
 
         using var gone = new CancellationTokenSource();
@@ -72,7 +72,7 @@ public sealed class BucketKeyTests : IDisposable
     public async Task A_disabled_kms_key_stops_bucket_key_reads_and_writes_at_once_even_from_the_cache()
     {
         var kmsKey = await CreateKeyAsync();
-        var keys = new ObjectKeys(_t.Catalog, _t.Root, new KmsDataKeys(_t.Kms), SystemRandom.Instance, _t.Time, "aws", TimeSpan.FromMinutes(10));
+        var keys = KeysOver(new KmsDataKeys(_t.Kms));
         var request = new EncryptionRequest(EncryptionRequest.SseKms, kmsKey, BucketKey: true);
         var (objectKey, encryption) = await keys.CreateAsync(request, "bucket", "k", CancellationToken.None);
         Assert.Equal(objectKey, await keys.OpenAsync(encryption, "bucket", "k", null, CancellationToken.None)); // both caches warm
@@ -94,12 +94,12 @@ public sealed class BucketKeyTests : IDisposable
     public async Task Concurrent_first_reads_of_a_bucket_key_share_one_kms_decrypt()
     {
         var kmsKey = await CreateKeyAsync();
-        var writer = new ObjectKeys(_t.Catalog, _t.Root, new KmsDataKeys(_t.Kms), SystemRandom.Instance, _t.Time, "aws", TimeSpan.FromMinutes(10));
+        var writer = KeysOver(new KmsDataKeys(_t.Kms));
         var created = await writer.CreateAsync(new EncryptionRequest(EncryptionRequest.SseKms, kmsKey, BucketKey: true), "bucket", "k", CancellationToken.None);
 
         // A fresh key chain, as after a restart: nothing cached.
         var kms = new GatedDataKeys(new KmsDataKeys(_t.Kms));
-        var reader = new ObjectKeys(_t.Catalog, _t.Root, kms, SystemRandom.Instance, _t.Time, "aws", TimeSpan.FromMinutes(10));
+        var reader = KeysOver(kms);
         var reads = Enumerable.Range(0, 20).Select(_ => Task.Run(() => reader.OpenAsync(created.Encryption, "bucket", "k", null, CancellationToken.None))).ToList();
         await kms.FirstDecryptStarted.Task.WaitAsync(TimeSpan.FromSeconds(30));
         await Task.Delay(100);
@@ -111,6 +111,9 @@ public sealed class BucketKeyTests : IDisposable
 
     private async Task ExecuteAsync(string operation, object request)
         => await KmsOperations.All[operation].ExecuteAsync(_t.Kms, new KmsCall(_t.Kms.Settings.RootArn, _t.Kms.Settings.AccountId), request, CancellationToken.None);
+
+    /// <summary>An object key chain (bucket keys live 10 minutes) over <paramref name="kms"/>.</summary>
+    private ObjectKeys KeysOver(IDataKeyService kms) => new(_t.Catalog, _t.Root, kms, SystemRandom.Instance, _t.Time, "aws", TimeSpan.FromMinutes(10));
 
     private async Task<string> CreateKeyAsync()
     {

@@ -42,49 +42,6 @@ public sealed class DeliveredFilesVerifierTests : IAsyncLifetime
         return DeliveredFilesVerifier.Verify(Copy, null, TrailSigningKeys.PublicKeysOf(documents));
     }
 
-    /// <summary>Verifies as <c>citadel audit verify --trail-files</c> does: with the data directory's delivery records too.</summary>
-    private async Task<DeliveredFilesReport> VerifyWithDeliveryRecords()
-    {
-        var keys = TrailSigningKeys.PublicKeysOf(await _h.Store.ListAsync(TrailSigningKeys.Collection, null, 500));
-        var deliveries = TrailRepository.LastDigestsOf(await _h.Store.ListAsync(TrailRepository.DeliveryCollection, null, 500));
-        return DeliveredFilesVerifier.Verify(Copy, null, keys, deliveries);
-    }
-
-    [Fact]
-    public async Task WithTheDeliveryRecordsTheNewestDigestIsCheckedToo()
-    {
-        var report = await VerifyWithDeliveryRecords();
-        Assert.True(report.Valid, string.Join("\n", report.Problems));
-        Assert.Empty(report.Notes);
-        Assert.Equal("4/4 digest files valid, 4/4 log files valid", report.Summary);
-    }
-
-    [Fact]
-    public async Task WithTheDeliveryRecordsAnEditOfOnlyTheNewestDigestIsReported()
-    {
-        // Offline without the records nothing tells (see ALogFileKeyOutsideTheCopyIsNotFollowed); with them, its hash and
-        // signature are checked against what was recorded at delivery.
-        var logFile = _h.Digest(_digests[3]).GetProperty("logFiles")[0];
-        Edit(_logs[3], t => t.Replace("Encrypt", "Decrypt", StringComparison.Ordinal));
-        var forged = TrailFiles.Sha256Hex(TrailFiles.Gunzip(_h.Sink.Read(TrailHarness.Bucket, _logs[3])));
-        Edit(_digests[3], t => t.Replace(logFile.GetProperty("hashValue").GetString()!, forged, StringComparison.Ordinal));
-        Assert.True((await Verify()).Valid);
-
-        var report = await VerifyWithDeliveryRecords();
-        Assert.All(report.Problems, p => Assert.Equal((true, _digests[3]), (p.IsDigest, p.Key)));
-        Assert.Contains(report.Problems, p => p.Problem.StartsWith("modified", StringComparison.Ordinal));
-        Assert.Contains(report.Problems, p => p.Problem.StartsWith("bad signature", StringComparison.Ordinal));
-        Assert.Equal("3/4 digest files valid, 4/4 log files valid", report.Summary);
-    }
-
-    [Fact]
-    public async Task WithTheDeliveryRecordsADeletedNewestDigestIsNoted()
-    {
-        _h.Sink.Delete(TrailHarness.Bucket, _digests[3]);
-        var report = await VerifyWithDeliveryRecords();
-        Assert.Contains(report.Notes, n => n.StartsWith($"Digest file\t{_digests[3]}\tnot in the copy", StringComparison.Ordinal));
-    }
-
     /// <summary>Rewrites a delivered file's uncompressed content (gzipped again, as a forger would).</summary>
     private void Edit(string key, Func<string, string> edit)
     {
@@ -92,6 +49,28 @@ public sealed class DeliveredFilesVerifierTests : IAsyncLifetime
         var edited = edit(text);
         Assert.NotEqual(text, edited);
         File.WriteAllBytes(_h.Sink.ObjectPath(TrailHarness.Bucket, key), TrailFiles.Gzip(Encoding.UTF8.GetBytes(edited)));
+    }
+
+    /// <summary>
+    /// A forger edits log file <paramref name="i"/> and records its new hash in the digest that lists it: the log file
+    /// then matches, and only the digest's own hash link and its signature tell.
+    /// </summary>
+    private void ForgeLogFileAndItsHashInTheDigest(int i)
+    {
+        var logFile = _h.Digest(_digests[i]).GetProperty("logFiles")[0];
+        Assert.Equal(_logs[i], logFile.GetProperty("s3Object").GetString());
+        Edit(_logs[i], t => t.Replace("Encrypt", "Decrypt", StringComparison.Ordinal));
+        var forged = TrailFiles.Sha256Hex(TrailFiles.Gunzip(_h.Sink.Read(TrailHarness.Bucket, _logs[i])));
+        Edit(_digests[i], t => t.Replace(logFile.GetProperty("hashValue").GetString()!, forged, StringComparison.Ordinal));
+    }
+
+    /// <summary>Digest <paramref name="i"/>, and only it, is reported modified and badly signed.</summary>
+    private void AssertOnlyDigestIsModifiedAndBadlySigned(DeliveredFilesReport report, int i)
+    {
+        Assert.All(report.Problems, p => Assert.Equal((true, _digests[i]), (p.IsDigest, p.Key)));
+        Assert.Contains(report.Problems, p => p.Problem.StartsWith("modified", StringComparison.Ordinal));
+        Assert.Contains(report.Problems, p => p.Problem.StartsWith("bad signature", StringComparison.Ordinal));
+        Assert.Equal("3/4 digest files valid, 4/4 log files valid", report.Summary);
     }
 
     [Fact]
@@ -127,18 +106,9 @@ public sealed class DeliveredFilesVerifierTests : IAsyncLifetime
     [Fact]
     public async Task AModifiedDigestBreaksItsHashLinkAndItsSignature()
     {
-        // A forger edits a log file and records its new hash in the digest that lists it: the log file then matches,
-        // and only the digest's link from the next digest and its signature tell.
-        var logFile = _h.Digest(_digests[1]).GetProperty("logFiles")[0];
-        Assert.Equal(_logs[1], logFile.GetProperty("s3Object").GetString());
-        Edit(_logs[1], t => t.Replace("Encrypt", "Decrypt", StringComparison.Ordinal));
-        var forged = TrailFiles.Sha256Hex(TrailFiles.Gunzip(_h.Sink.Read(TrailHarness.Bucket, _logs[1])));
-        Edit(_digests[1], t => t.Replace(logFile.GetProperty("hashValue").GetString()!, forged, StringComparison.Ordinal));
-        var report = await Verify();
-        Assert.All(report.Problems, p => Assert.Equal((true, _digests[1]), (p.IsDigest, p.Key)));
-        Assert.Contains(report.Problems, p => p.Problem.StartsWith("modified", StringComparison.Ordinal));
-        Assert.Contains(report.Problems, p => p.Problem.StartsWith("bad signature", StringComparison.Ordinal));
-        Assert.Equal("3/4 digest files valid, 4/4 log files valid", report.Summary);
+        // The next digest's link (previousDigestHashValue) and the signature it carries tell.
+        ForgeLogFileAndItsHashInTheDigest(1);
+        AssertOnlyDigestIsModifiedAndBadlySigned(await Verify(), 1);
     }
 
     [Fact]
@@ -210,5 +180,40 @@ public sealed class DeliveredFilesVerifierTests : IAsyncLifetime
     {
         Assert.Equal(0, DeliveredFilesVerifier.Verify(Copy, "other/prefix", []).DigestFiles);
         Assert.Equal(4, (await Verify()).DigestFiles);
+    }
+
+    /// <summary>Verifies as <c>citadel audit verify --trail-files</c> does: with the data directory's delivery records too.</summary>
+    private async Task<DeliveredFilesReport> VerifyWithDeliveryRecords()
+    {
+        var keys = TrailSigningKeys.PublicKeysOf(await _h.Store.ListAsync(TrailSigningKeys.Collection, null, 500));
+        var deliveries = TrailRepository.LastDigestsOf(await _h.Store.ListAsync(TrailRepository.DeliveryCollection, null, 500));
+        return DeliveredFilesVerifier.Verify(Copy, null, keys, deliveries);
+    }
+
+    [Fact]
+    public async Task WithTheDeliveryRecordsTheNewestDigestIsCheckedToo()
+    {
+        var report = await VerifyWithDeliveryRecords();
+        Assert.True(report.Valid, string.Join("\n", report.Problems));
+        Assert.Empty(report.Notes);
+        Assert.Equal("4/4 digest files valid, 4/4 log files valid", report.Summary);
+    }
+
+    [Fact]
+    public async Task WithTheDeliveryRecordsAnEditOfOnlyTheNewestDigestIsReported()
+    {
+        // Offline without the records nothing tells (see ALogFileKeyOutsideTheCopyIsNotFollowed); with them, its hash and
+        // signature are checked against what was recorded at delivery.
+        ForgeLogFileAndItsHashInTheDigest(3);
+        Assert.True((await Verify()).Valid);
+        AssertOnlyDigestIsModifiedAndBadlySigned(await VerifyWithDeliveryRecords(), 3);
+    }
+
+    [Fact]
+    public async Task WithTheDeliveryRecordsADeletedNewestDigestIsNoted()
+    {
+        _h.Sink.Delete(TrailHarness.Bucket, _digests[3]);
+        var report = await VerifyWithDeliveryRecords();
+        Assert.Contains(report.Notes, n => n.StartsWith($"Digest file\t{_digests[3]}\tnot in the copy", StringComparison.Ordinal));
     }
 }
