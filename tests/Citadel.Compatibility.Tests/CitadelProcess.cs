@@ -30,6 +30,10 @@ public sealed class CitadelProcess : IAsyncDisposable
     public bool Http { get; }
     public int Port { get; }
     public string[] ExtraArgs { get; }
+    /// <summary>The directory the server starts in (the test runner's, unless set).</summary>
+    public string? WorkingDirectory { get; init; }
+    /// <summary>The server's process id, once started.</summary>
+    public int ProcessId => _process?.Id ?? throw new InvalidOperationException("Not started.");
     public string Endpoint => $"{(Http ? "http" : "https")}://localhost:{Port}";
     public string CaBundle => Path.Combine(DataDirectory, "tls", "ca.crt");
     public string Output { get { lock (_output) return _output.ToString(); } }
@@ -43,6 +47,7 @@ public sealed class CitadelProcess : IAsyncDisposable
         start.ArgumentList.Add(CliDll);
         foreach (var arg in new[] { "serve", "--data", DataDirectory, "--listen", $"127.0.0.1:{Port}" }) start.ArgumentList.Add(arg);
         if (Http) start.ArgumentList.Add("--http");
+        if (WorkingDirectory is not null) start.WorkingDirectory = WorkingDirectory;
         foreach (var arg in ExtraArgs) start.ArgumentList.Add(arg);
         start.Environment["CITADEL_ROOT_ACCESS_KEY_ID"] = AccessKeyId;
         start.Environment["CITADEL_ROOT_SECRET_ACCESS_KEY"] = SecretAccessKey;

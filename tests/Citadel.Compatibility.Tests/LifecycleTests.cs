@@ -258,6 +258,36 @@ public sealed class LifecycleTests
     }
 
     [Fact]
+    public async Task The_working_directory_is_neither_read_for_settings_nor_watched()
+    {
+        // Started where a user keeps the data directory (./data) beside an unrelated appsettings.json: the server's
+        // settings are its own (docs/configuration.md), and it puts no file watches on the tree it was started in
+        // (a recursive watch costs one inotify watch per directory and an event for every write beneath it).
+        var work = Path.Combine(Path.GetTempPath(), "citadel-cwd-" + Guid.NewGuid().ToString("N"));
+        for (var i = 0; i < 20; i++) Directory.CreateDirectory(Path.Combine(work, "tree", i.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+        var stray = CitadelProcess.FreePort();
+        await File.WriteAllTextAsync(Path.Combine(work, "appsettings.json"), JsonSerializer.Serialize(new { Kestrel = new { Endpoints = new { Stray = new { Url = $"http://127.0.0.1:{stray}" } } } }));
+        var server = new CitadelProcess(Path.Combine(work, "data"), http: true) { WorkingDirectory = work };
+        try
+        {
+            await server.StartAsync();
+            using (var kms = Clients.Kms(server))
+                await kms.CreateKeyAsync(new CreateKeyRequest());
+            var watches = Directory.EnumerateFiles($"/proc/{server.ProcessId}/fd")
+                .Where(fd => new FileInfo(fd).LinkTarget == "anon_inode:inotify")
+                .Sum(fd => File.ReadLines($"/proc/{server.ProcessId}/fdinfo/{Path.GetFileName(fd)}").Count(l => l.StartsWith("inotify ", StringComparison.Ordinal)));
+            Assert.Equal(0, watches);
+            using var probe = new System.Net.Sockets.TcpClient();
+            await Assert.ThrowsAnyAsync<System.Net.Sockets.SocketException>(() => probe.ConnectAsync(IPAddress.Loopback, stray));
+        }
+        finally
+        {
+            await server.DisposeAsync();
+            Directory.Delete(work, true);
+        }
+    }
+
+    [Fact]
     public async Task AuditVerifyChecksTheChainOfARealServerAndFindsAnEdit()
     {
         var server = new CitadelProcess();

@@ -142,7 +142,13 @@ public sealed class CitadelServer : IAsyncDisposable
         var services = new IApiService[] { new KmsJsonService(kms, audit), new CloudTrailJsonService(audit, trails), new IamQueryService(iam), new StsQueryService(iam, sessions) }.ToDictionary(s => s.ScopeName);
         var metrics = new CitadelMetrics();
 
-        var builder = WebApplication.CreateSlimBuilder();
+        // The server's settings are Citadel's own (docs/configuration.md), passed in whole. The slim builder would also
+        // read appsettings*.json from the working directory (a stray file there could add Kestrel listeners) and, to
+        // reload them, watch that directory recursively: one inotify watch per subdirectory and an event for every
+        // write beneath it, which is every audit and object write when the data directory lies there (./data).
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = ["--hostBuilder:reloadConfigOnChange=false"] });
+        foreach (var json in builder.Configuration.Sources.OfType<Microsoft.Extensions.Configuration.Json.JsonConfigurationSource>().ToList())
+            builder.Configuration.Sources.Remove(json);
         builder.Configuration.AddConfiguration(configuration);
         builder.Logging.ClearProviders();
         // Per-request framework logs duplicate ours (which carry the request id); keep them at Warning unless configured.
