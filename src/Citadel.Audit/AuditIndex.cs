@@ -1,22 +1,28 @@
 using System.Globalization;
 using System.Text;
-using System.Text.Json;
 using Citadel.Storage;
 using Microsoft.Data.Sqlite;
 
 namespace Citadel.Audit;
 
 /// <summary>
-/// The lookup index of the audit journal (SQLite, <c>index.db</c> beside the journal): one row per event with the
-/// LookupEvents attributes indexed, where the record lies in the journal, and the journal position it has read up
-/// to. It holds no event bodies (a lookup reads them from the journal), so indexing writes a small row per event
-/// rather than a second copy of the trail. It is derived data: written without fsync and rebuilt from the journal
-/// after a crash or when its schema changes, so it costs requests nothing.
+/// The lookup index of the audit journal (SQLite, <c>index.db</c> beside the journal). It indexes <em>blocks</em> of up
+/// to <see cref="BlockRecords"/> consecutive journal records, not single events: a block row says where the block lies
+/// in the journal, how many records it holds, their ordinal of the first and their time range; a value row says that
+/// some record of the block has a LookupEvents attribute value (event name, user, access key, source, read-only,
+/// resource type and name: a few distinct values per block) or an event id or request id (one per record). A lookup
+/// finds the candidate blocks through the values, newest first, reads them from the journal and filters their records
+/// exactly. This keeps indexing cheap on the request path's CPU (it ran a per-event row into eleven b-trees before:
+/// ~10 % of the server's CPU under load) while a lookup reads at most a few blocks beyond the page it returns.
+/// It is derived data: written without fsync and rebuilt from the journal after a crash or when its layout changes.
 /// </summary>
 public sealed class AuditIndex
 {
     /// <summary>The layout this code writes; an index of another (or no) version is dropped and rebuilt from the journal.</summary>
-    private const int SchemaVersion = 2;
+    private const int SchemaVersion = 3;
+
+    /// <summary>Records per block at most: bounds what a lookup reads per candidate block (~256 KiB of records).</summary>
+    public const int BlockRecords = 256;
 
     private readonly SqliteConnectionFactory _factory;
     private readonly string _journalDirectory;
@@ -34,62 +40,46 @@ public sealed class AuditIndex
             SqliteConnectionFactory.Execute(connection, """
                 DROP TABLE IF EXISTS events;
                 DROP TABLE IF EXISTS event_resources;
+                DROP TABLE IF EXISTS blocks;
+                DROP TABLE IF EXISTS block_values;
                 DELETE FROM meta;
                 """);
         }
-        // Event and request ids are time-ordered (UUID version 7), so their index entries append at the right edge
-        // of the b-tree instead of landing on a random page each.
         SqliteConnectionFactory.Execute(connection, $"""
-            CREATE TABLE IF NOT EXISTS events (
-                seq INTEGER PRIMARY KEY,
+            CREATE TABLE IF NOT EXISTS blocks (
+                block INTEGER PRIMARY KEY,
+                first_seq INTEGER NOT NULL,
+                count INTEGER NOT NULL,
                 segment INTEGER NOT NULL,
                 offset INTEGER NOT NULL,
                 length INTEGER NOT NULL,
-                event_id TEXT NOT NULL,
-                event_time INTEGER NOT NULL,
-                event_name TEXT NOT NULL,
-                event_source TEXT NOT NULL,
-                username TEXT,
-                access_key_id TEXT,
-                read_only INTEGER NOT NULL,
-                request_id TEXT
+                min_time INTEGER NOT NULL,
+                max_time INTEGER NOT NULL
             );
-            CREATE TABLE IF NOT EXISTS event_resources (seq INTEGER NOT NULL, type TEXT NOT NULL, name TEXT NOT NULL);
-            CREATE INDEX IF NOT EXISTS events_id ON events(event_id);
-            CREATE INDEX IF NOT EXISTS events_time ON events(event_time, seq);
-            CREATE INDEX IF NOT EXISTS events_name ON events(event_name, event_time);
-            CREATE INDEX IF NOT EXISTS events_source ON events(event_source, event_time);
-            CREATE INDEX IF NOT EXISTS events_user ON events(username, event_time);
-            CREATE INDEX IF NOT EXISTS events_akid ON events(access_key_id, event_time);
-            CREATE INDEX IF NOT EXISTS events_request ON events(request_id);
-            CREATE INDEX IF NOT EXISTS resources_name ON event_resources(name, seq);
-            CREATE INDEX IF NOT EXISTS resources_type ON event_resources(type, seq);
+            CREATE INDEX IF NOT EXISTS blocks_time ON blocks(max_time);
+            CREATE TABLE IF NOT EXISTS block_values (kind INTEGER NOT NULL, value TEXT NOT NULL, block INTEGER NOT NULL, PRIMARY KEY (kind, value, block)) WITHOUT ROWID;
             INSERT INTO meta (key, value) VALUES ('schema', {SchemaVersion}) ON CONFLICT (key) DO UPDATE SET value = excluded.value;
             """);
     }
 
-    private static long Version(SqliteConnection connection)
+    /// <summary>The value kind of request ids (the LookupAttribute values are the others).</summary>
+    private const int RequestIdKind = 100;
+
+    private static long Version(SqliteConnection connection) => Meta(connection, "schema") ?? 0;
+
+    private static long? Meta(SqliteConnection connection, string key)
     {
         using var command = connection.CreateCommand();
-        command.CommandText = "SELECT value FROM meta WHERE key = 'schema'";
-        return command.ExecuteScalar() is long version ? version : 0;
+        command.CommandText = "SELECT value FROM meta WHERE key = $k";
+        command.Parameters.AddWithValue("$k", key);
+        return command.ExecuteScalar() is long value ? value : null;
     }
 
     /// <summary>The journal position indexed so far.</summary>
     public JournalPosition Position()
     {
         using var connection = _factory.Open();
-        using var command = connection.CreateCommand();
-        command.CommandText = "SELECT key, value FROM meta WHERE key IN ('segment', 'offset')";
-        using var reader = command.ExecuteReader();
-        int segment = 1;
-        long offset = 0;
-        while (reader.Read())
-        {
-            if (reader.GetString(0) == "segment") segment = (int)reader.GetInt64(1);
-            else offset = reader.GetInt64(1);
-        }
-        return new JournalPosition(segment, offset);
+        return new JournalPosition((int)(Meta(connection, "segment") ?? 1), Meta(connection, "offset") ?? 0);
     }
 
     /// <summary>Indexes journal records, in journal order, and records the position after the last one; returns how many.</summary>
@@ -97,64 +87,114 @@ public sealed class AuditIndex
     {
         using var connection = _factory.Open();
         using var transaction = connection.BeginTransaction(deferred: false);
-        using var insert = connection.CreateCommand();
-        insert.Transaction = transaction;
-        insert.CommandText = """
-            INSERT INTO events (segment, offset, length, event_id, event_time, event_name, event_source, username, access_key_id, read_only, request_id)
-            VALUES ($segment, $offset, $length, $id, $time, $name, $source, $user, $akid, $ro, $request) RETURNING seq
+        using var insertBlock = connection.CreateCommand();
+        insertBlock.Transaction = transaction;
+        insertBlock.CommandText = """
+            INSERT INTO blocks (first_seq, count, segment, offset, length, min_time, max_time)
+            VALUES ($first, $count, $segment, $offset, $length, $min, $max) RETURNING block
             """;
-        var p = new[] { "$segment", "$offset", "$length", "$id", "$time", "$name", "$source", "$user", "$akid", "$ro", "$request" }
-            .ToDictionary(n => n, n => insert.Parameters.Add(n, n is "$segment" or "$offset" or "$length" or "$time" or "$ro" ? SqliteType.Integer : SqliteType.Text));
-        using var resource = connection.CreateCommand();
-        resource.Transaction = transaction;
-        resource.CommandText = "INSERT INTO event_resources (seq, type, name) VALUES ($seq, $type, $name)";
-        var rSeq = resource.Parameters.Add("$seq", SqliteType.Integer);
-        var rType = resource.Parameters.Add("$type", SqliteType.Text);
-        var rName = resource.Parameters.Add("$name", SqliteType.Text);
+        var bFirst = insertBlock.Parameters.Add("$first", SqliteType.Integer);
+        var bCount = insertBlock.Parameters.Add("$count", SqliteType.Integer);
+        var bSegment = insertBlock.Parameters.Add("$segment", SqliteType.Integer);
+        var bOffset = insertBlock.Parameters.Add("$offset", SqliteType.Integer);
+        var bLength = insertBlock.Parameters.Add("$length", SqliteType.Integer);
+        var bMin = insertBlock.Parameters.Add("$min", SqliteType.Integer);
+        var bMax = insertBlock.Parameters.Add("$max", SqliteType.Integer);
+        using var insertValue = connection.CreateCommand();
+        insertValue.Transaction = transaction;
+        insertValue.CommandText = "INSERT OR IGNORE INTO block_values (kind, value, block) VALUES ($kind, $value, $block)";
+        var vKind = insertValue.Parameters.Add("$kind", SqliteType.Integer);
+        var vValue = insertValue.Parameters.Add("$value", SqliteType.Text);
+        var vBlock = insertValue.Parameters.Add("$block", SqliteType.Integer);
+
+        var nextSeq = Meta(connection, "next_seq") ?? 1;
+        var block = new BlockBuilder();
+        void Flush()
+        {
+            if (block.Count == 0) return;
+            bFirst.Value = nextSeq;
+            bCount.Value = block.Count;
+            bSegment.Value = block.Start.Segment;
+            bOffset.Value = block.Start.Offset;
+            bLength.Value = block.End.Offset - block.Start.Offset;
+            bMin.Value = block.MinTime;
+            bMax.Value = block.MaxTime;
+            vBlock.Value = (long)insertBlock.ExecuteScalar()!;
+            foreach (var (kind, value) in block.Values)
+            {
+                vKind.Value = kind;
+                vValue.Value = value;
+                insertValue.ExecuteNonQuery();
+            }
+            nextSeq += block.Count;
+            block.Clear();
+        }
+
         var count = 0;
         JournalPosition? last = null;
         foreach (var entry in entries)
         {
-            using var document = JsonDocument.Parse(entry.Json);
-            var e = document.RootElement;
-            var identity = e.GetProperty("userIdentity");
-            var type = identity.TryGetProperty("type", out var t) ? t.GetString() : null;
-            p["$segment"].Value = entry.Start.Segment;
-            p["$offset"].Value = entry.Start.Offset;
-            p["$length"].Value = entry.Json.Length;
-            p["$id"].Value = e.GetProperty("eventID").GetString();
-            p["$time"].Value = e.GetProperty("eventTime").GetDateTimeOffset().ToUnixTimeMilliseconds();
-            p["$name"].Value = e.GetProperty("eventName").GetString();
-            p["$source"].Value = e.GetProperty("eventSource").GetString();
-            p["$user"].Value = type == "Root" ? "root" : identity.TryGetProperty("userName", out var u) ? u.GetString() : DBNull.Value;
-            p["$akid"].Value = identity.TryGetProperty("accessKeyId", out var a) ? a.GetString() : DBNull.Value;
-            p["$ro"].Value = e.TryGetProperty("readOnly", out var ro) && ro.GetBoolean() ? 1 : 0;
-            p["$request"].Value = e.TryGetProperty("requestID", out var r) && r.ValueKind == JsonValueKind.String ? r.GetString() : DBNull.Value;
-            var seq = (long)insert.ExecuteScalar()!;
-            if (e.TryGetProperty("resources", out var resources))
-            {
-                foreach (var item in resources.EnumerateArray())
-                {
-                    rSeq.Value = seq;
-                    rType.Value = item.GetProperty("type").GetString();
-                    rName.Value = item.GetProperty("ARN").GetString();
-                    resource.ExecuteNonQuery();
-                }
-            }
+            // A block is one contiguous range of one segment.
+            if (block.Count == BlockRecords || (block.Count > 0 && (entry.Start.Segment != block.End.Segment || entry.Start.Offset != block.End.Offset))) Flush();
+            block.Add(IndexedRecord.Parse(entry.Json.Span), entry.Start, entry.After);
             last = entry.After;
             if (++count >= maxRecords) break;
         }
+        Flush();
         if (last is { } position)
         {
             using var meta = connection.CreateCommand();
             meta.Transaction = transaction;
-            meta.CommandText = "INSERT INTO meta (key, value) VALUES ('segment', $s), ('offset', $o) ON CONFLICT (key) DO UPDATE SET value = excluded.value";
+            meta.CommandText = "INSERT INTO meta (key, value) VALUES ('segment', $s), ('offset', $o), ('next_seq', $n) ON CONFLICT (key) DO UPDATE SET value = excluded.value";
             meta.Parameters.AddWithValue("$s", position.Segment);
             meta.Parameters.AddWithValue("$o", position.Offset);
+            meta.Parameters.AddWithValue("$n", nextSeq);
             meta.ExecuteNonQuery();
         }
         transaction.Commit();
         return count;
+    }
+
+    /// <summary>The block being gathered: its range, time span and distinct attribute values.</summary>
+    private sealed class BlockBuilder
+    {
+        public int Count { get; private set; }
+        public JournalPosition Start { get; private set; } = JournalPosition.Start;
+        public JournalPosition End { get; private set; } = JournalPosition.Start;
+        public long MinTime { get; private set; }
+        public long MaxTime { get; private set; }
+        public HashSet<(int Kind, string Value)> Values { get; } = [];
+
+        public void Add(IndexedRecord record, JournalPosition start, JournalPosition after)
+        {
+            if (Count == 0)
+            {
+                Start = start;
+                MinTime = MaxTime = record.TimeMs;
+            }
+            End = after;
+            MinTime = Math.Min(MinTime, record.TimeMs);
+            MaxTime = Math.Max(MaxTime, record.TimeMs);
+            Count++;
+            Values.Add(((int)LookupAttribute.EventId, record.EventId));
+            Values.Add(((int)LookupAttribute.EventName, record.EventName));
+            Values.Add(((int)LookupAttribute.EventSource, record.EventSource));
+            Values.Add(((int)LookupAttribute.ReadOnly, record.ReadOnly ? "true" : "false"));
+            if (record.Username is not null) Values.Add(((int)LookupAttribute.Username, record.Username));
+            if (record.AccessKeyId is not null) Values.Add(((int)LookupAttribute.AccessKeyId, record.AccessKeyId));
+            if (record.RequestId is not null) Values.Add((RequestIdKind, record.RequestId));
+            foreach (var resource in record.Resources)
+            {
+                Values.Add(((int)LookupAttribute.ResourceType, resource.Type));
+                Values.Add(((int)LookupAttribute.ResourceName, resource.Arn));
+            }
+        }
+
+        public void Clear()
+        {
+            Count = 0;
+            Values.Clear();
+        }
     }
 
     /// <summary>Removes events older than <paramref name="cutoff"/> (retention); LookupEvents no longer finds them.</summary>
@@ -165,9 +205,12 @@ public sealed class AuditIndex
         using var transaction = connection.BeginTransaction(deferred: false);
         using var command = connection.CreateCommand();
         command.Transaction = transaction;
+        // Whole blocks go when all their events are older; a block that straddles the cutoff stays, and lookups
+        // leave out its older events (the cutoff is kept in meta; it only ever moves forward).
         command.CommandText = """
-            DELETE FROM event_resources WHERE seq IN (SELECT seq FROM events WHERE event_time < $cutoff OR segment < $segment);
-            DELETE FROM events WHERE event_time < $cutoff OR segment < $segment;
+            DELETE FROM block_values WHERE block IN (SELECT block FROM blocks WHERE max_time < $cutoff OR segment < $segment);
+            DELETE FROM blocks WHERE max_time < $cutoff OR segment < $segment;
+            INSERT INTO meta (key, value) VALUES ('cutoff', $cutoff) ON CONFLICT (key) DO UPDATE SET value = max(value, excluded.value);
             """;
         command.Parameters.AddWithValue("$cutoff", cutoff.ToUnixTimeMilliseconds());
         command.Parameters.AddWithValue("$segment", firstKeptSegment);
@@ -175,111 +218,105 @@ public sealed class AuditIndex
         transaction.Commit();
     }
 
-    private const int CommonResourceThreshold = 5000;
+    /// <summary>
+    /// Above this many candidate blocks a lookup walks all blocks newest first and tests each for the value (the page
+    /// fills from the newest few); below it, it collects the candidates through the value index and sorts those.
+    /// </summary>
+    private const int CommonValueThreshold = 200;
 
-    /// <summary>Looks events up, newest first.</summary>
+    /// <summary>Looks events up, newest first (by event time, then journal order).</summary>
     public AuditPage Lookup(AuditQuery query)
     {
         using var connection = _factory.Open();
+        var cutoff = Meta(connection, "cutoff") ?? long.MinValue;
+        var from = Math.Max(cutoff, query.StartTime?.ToUnixTimeMilliseconds() ?? long.MinValue);
+        var to = query.EndTime?.ToUnixTimeMilliseconds() ?? long.MaxValue;
+        (long Time, long Seq)? after = query.NextToken is null ? null : DecodeToken(query.NextToken);
+        if (after is { } token) to = Math.Min(to, token.Time);
+
         using var command = connection.CreateCommand();
-        var where = new StringBuilder("WHERE 1=1");
-        if (query.StartTime is { } start) { where.Append(" AND e.event_time >= $start"); command.Parameters.AddWithValue("$start", start.ToUnixTimeMilliseconds()); }
-        if (query.EndTime is { } end) { where.Append(" AND e.event_time <= $end"); command.Parameters.AddWithValue("$end", end.ToUnixTimeMilliseconds()); }
-        if (query.NextToken is not null)
+        command.Parameters.AddWithValue("$from", from);
+        command.Parameters.AddWithValue("$to", to);
+        var where = "b.max_time >= $from AND b.min_time <= $to";
+        if (query.Attribute is { } attribute)
         {
-            var (time, seq) = DecodeToken(query.NextToken);
-            where.Append(" AND (e.event_time < $tt OR (e.event_time = $tt AND e.seq < $ts))");
-            command.Parameters.AddWithValue("$tt", time);
-            command.Parameters.AddWithValue("$ts", seq);
+            var value = attribute == LookupAttribute.ReadOnly ? (IndexedRecord.IsTrue(query.Value ?? "") ? "true" : "false") : query.Value ?? "";
+            command.Parameters.AddWithValue("$kind", (int)attribute);
+            command.Parameters.AddWithValue("$v", value);
+            where += CountBlocks(connection, (int)attribute, value) >= CommonValueThreshold
+                ? " AND EXISTS (SELECT 1 FROM block_values v WHERE v.kind = $kind AND v.value = $v AND v.block = b.block)"
+                : " AND b.block IN (SELECT block FROM block_values WHERE kind = $kind AND value = $v)";
         }
-        if (query.Attribute is LookupAttribute.ResourceType or LookupAttribute.ResourceName)
+        command.CommandText = $"SELECT {BlockColumns} FROM blocks b WHERE {where} ORDER BY b.max_time DESC, b.block DESC";
+
+        bool Wanted(IndexedRecord record, long seq)
+            => record.TimeMs >= from && record.TimeMs <= to
+               && (after is not { } t || record.TimeMs < t.Time || (record.TimeMs == t.Time && seq < t.Seq))
+               && (query.Attribute is not { } a || record.Matches(a, query.Value ?? ""));
+
+        // Newest first: a block can hold events newer than the page's last only while its newest event is not older
+        // than that last one, so the walk stops at the first block entirely older than a full page.
+        var want = query.MaxResults + 1;
+        var found = new List<(long Time, long Seq, StoredEvent Event)>();
+        using (var blocks = new BlockReader(_journalDirectory))
+        using (var reader = command.ExecuteReader())
         {
-            command.Parameters.AddWithValue("$v", query.Value ?? "");
-            var column = query.Attribute == LookupAttribute.ResourceType ? "type" : "name";
-            // A resource on few events: collect their seqs through the index and sort those. A resource on many
-            // (every call on one busy key): walk the events newest first and test each, so the page stops early
-            // instead of gathering and sorting hundreds of thousands of matches.
-            using var count = connection.CreateCommand();
-            count.CommandText = $"SELECT COUNT(*) FROM (SELECT 1 FROM event_resources WHERE {column} = $v LIMIT {CommonResourceThreshold})";
-            count.Parameters.AddWithValue("$v", query.Value ?? "");
-            var common = (long)count.ExecuteScalar()! >= CommonResourceThreshold;
-            where.Append(common
-                ? $" AND EXISTS (SELECT 1 FROM event_resources r WHERE r.{column} = $v AND r.seq = e.seq)"
-                : $" AND e.seq IN (SELECT seq FROM event_resources WHERE {column} = $v)");
-        }
-        else if (query.Attribute is { } attribute)
-        {
-            command.Parameters.AddWithValue("$v", query.Value ?? "");
-            where.Append(attribute switch
+            while (reader.Read())
             {
-                LookupAttribute.EventId => " AND e.event_id = $v",
-                LookupAttribute.EventName => " AND e.event_name = $v",
-                LookupAttribute.ReadOnly => " AND e.read_only = (CASE lower($v) WHEN 'true' THEN 1 ELSE 0 END)",
-                LookupAttribute.Username => " AND e.username = $v",
-                LookupAttribute.EventSource => " AND e.event_source = $v",
-                LookupAttribute.AccessKeyId => " AND e.access_key_id = $v",
-                _ => throw new ArgumentOutOfRangeException(nameof(query)),
-            });
+                var block = BlockOf(reader);
+                if (found.Count >= want && block.MaxTime < found[want - 1].Time) break;
+                foreach (var (record, seq, body) in blocks.Records(block))
+                    if (Wanted(record, seq)) found.Add((record.TimeMs, seq, ToStored(record, body)));
+                found.Sort((x, y) => x.Time != y.Time ? y.Time.CompareTo(x.Time) : y.Seq.CompareTo(x.Seq));
+                if (found.Count > want) found.RemoveRange(want, found.Count - want);
+            }
         }
-        command.CommandText = $"SELECT {Columns} FROM events e {where} ORDER BY e.event_time DESC, e.seq DESC LIMIT $limit";
-        command.Parameters.AddWithValue("$limit", query.MaxResults + 1);
-        var rows = Read(command);
         string? next = null;
-        if (rows.Count > query.MaxResults)
+        if (found.Count > query.MaxResults)
         {
-            rows.RemoveAt(rows.Count - 1);
-            next = EncodeToken(rows[^1].Time, rows[^1].Seq);
+            found.RemoveAt(found.Count - 1);
+            next = EncodeToken(found[^1].Time, found[^1].Seq);
         }
-        return new AuditPage(rows.Select(r => r.Event).ToList(), next);
+        return new AuditPage(found.Select(r => r.Event).ToList(), next);
+    }
+
+    private static long CountBlocks(SqliteConnection connection, int kind, string value)
+    {
+        using var count = connection.CreateCommand();
+        count.CommandText = $"SELECT COUNT(*) FROM (SELECT 1 FROM block_values WHERE kind = $kind AND value = $v LIMIT {CommonValueThreshold})";
+        count.Parameters.AddWithValue("$kind", kind);
+        count.Parameters.AddWithValue("$v", value);
+        return (long)count.ExecuteScalar()!;
     }
 
     /// <summary>The event of a request id (the newest, should a client reuse one), or null.</summary>
     public StoredEvent? FindByRequestId(string requestId)
     {
         using var connection = _factory.Open();
+        var cutoff = Meta(connection, "cutoff") ?? long.MinValue;
         using var command = connection.CreateCommand();
-        command.CommandText = $"SELECT {Columns} FROM events e WHERE e.request_id = $v ORDER BY e.seq DESC LIMIT 1";
+        command.CommandText = $"SELECT {BlockColumns} FROM blocks b WHERE b.block IN (SELECT block FROM block_values WHERE kind = {RequestIdKind} AND value = $v) ORDER BY b.block DESC";
         command.Parameters.AddWithValue("$v", requestId);
-        return Read(command) is [var row] ? row.Event : null;
-    }
-
-    private const string Columns = "e.seq, e.event_id, e.event_time, e.event_name, e.event_source, e.username, e.access_key_id, e.read_only, e.segment, e.offset, e.length";
-
-    /// <summary>The rows of <paramref name="command"/> with their bodies read from the journal; rows whose segment was pruned are left out.</summary>
-    private List<(long Seq, long Time, StoredEvent Event)> Read(SqliteCommand command)
-    {
-        var rows = new List<(long Seq, long Time, StoredEvent Event)>();
-        var segments = new Dictionary<int, Microsoft.Win32.SafeHandles.SafeFileHandle?>(); // a page's rows share a segment or two: open each once
-        try
+        using var blocks = new BlockReader(_journalDirectory);
+        using var reader = command.ExecuteReader();
+        while (reader.Read())
         {
-            using var reader = command.ExecuteReader();
-            while (reader.Read())
-            {
-                var start = new JournalPosition((int)reader.GetInt64(8), reader.GetInt64(9));
-                if (!segments.TryGetValue(start.Segment, out var segment))
-                    segments[start.Segment] = segment = AuditJournal.OpenSegment(_journalDirectory, start.Segment);
-                if (segment is null) continue;
-                var body = AuditJournal.ReadRecord(segment, start, (int)reader.GetInt64(10));
-                rows.Add((reader.GetInt64(0), reader.GetInt64(2), new StoredEvent(reader.GetString(1), reader.GetString(3), reader.GetInt64(7) != 0,
-                    reader.IsDBNull(6) ? null : reader.GetString(6), DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(2)),
-                    reader.GetString(4), reader.IsDBNull(5) ? null : reader.GetString(5), ResourcesOf(body), body)));
-            }
+            StoredEvent? newest = null;
+            foreach (var (record, _, body) in blocks.Records(BlockOf(reader)))
+                if (record.RequestId == requestId && record.TimeMs >= cutoff) newest = ToStored(record, body);
+            if (newest is not null) return newest;
         }
-        finally
-        {
-            foreach (var segment in segments.Values) segment?.Dispose();
-        }
-        return rows;
+        return null;
     }
 
-    private static List<AuditResource> ResourcesOf(string body)
-    {
-        using var document = JsonDocument.Parse(body);
-        if (!document.RootElement.TryGetProperty("resources", out var resources)) return [];
-        return resources.EnumerateArray()
-            .Select(r => new AuditResource(r.GetProperty("type").GetString()!, r.GetProperty("ARN").GetString()!, r.TryGetProperty("accountId", out var a) ? a.GetString() ?? "" : ""))
-            .ToList();
-    }
+    private const string BlockColumns = "b.first_seq, b.count, b.segment, b.offset, b.length, b.max_time";
+
+    private static IndexBlock BlockOf(SqliteDataReader reader)
+        => new(reader.GetInt64(0), (int)reader.GetInt64(1), new JournalPosition((int)reader.GetInt64(2), reader.GetInt64(3)), (int)reader.GetInt64(4), reader.GetInt64(5));
+
+    private static StoredEvent ToStored(IndexedRecord record, string body)
+        => new(record.EventId, record.EventName, record.ReadOnly, record.AccessKeyId, DateTimeOffset.FromUnixTimeMilliseconds(record.TimeMs),
+            record.EventSource, record.Username, record.Resources, body);
 
     private static string EncodeToken(long time, long seq)
         => Convert.ToBase64String(Encoding.UTF8.GetBytes(string.Create(CultureInfo.InvariantCulture, $"v1:{time}:{seq}")));

@@ -206,21 +206,6 @@ public sealed class AuditJournal : IDisposable
         }
     }
 
-    /// <summary>The record (JSON) of an open segment whose line starts at <paramref name="start"/> and whose JSON is <paramref name="jsonLength"/> bytes.</summary>
-    public static string ReadRecord(Microsoft.Win32.SafeHandles.SafeFileHandle segment, JournalPosition start, int jsonLength)
-    {
-        var bytes = new byte[jsonLength];
-        var offset = start.Offset + PrefixBytes;
-        var read = 0;
-        while (read < jsonLength)
-        {
-            var n = RandomAccess.Read(segment, bytes.AsSpan(read), offset + read);
-            if (n == 0) throw new InvalidDataException($"Journal segment {start.Segment} ends inside the record at byte {start.Offset}.");
-            read += n;
-        }
-        return Encoding.UTF8.GetString(bytes);
-    }
-
     /// <summary>The journal's directory.</summary>
     public string Location => _directory;
 

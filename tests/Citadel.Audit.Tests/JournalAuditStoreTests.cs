@@ -21,10 +21,10 @@ public sealed class JournalAuditStoreTests : IAsyncLifetime
         if (Directory.Exists(_directory)) Directory.Delete(_directory, true);
     }
 
-    private static AuditEvent Event(int i, string name = "Encrypt", string user = "root", string akid = "AKIA1", bool readOnly = true, string? resource = null) => new()
+    private static AuditEvent Event(int i, string name = "Encrypt", string user = "root", string akid = "AKIA1", bool readOnly = true, string? resource = null, DateTimeOffset? time = null) => new()
     {
         EventId = $"00000000-0000-0000-0000-{i:D12}",
-        EventTime = T0.AddSeconds(i),
+        EventTime = time ?? T0.AddSeconds(i),
         EventSource = name == "LookupEvents" ? "cloudtrail.amazonaws.com" : "kms.amazonaws.com",
         EventName = name,
         AwsRegion = "us-east-1",
@@ -104,6 +104,59 @@ public sealed class JournalAuditStoreTests : IAsyncLifetime
         Assert.Equal(Enumerable.Range(5801, 200).Reverse().Select(i => $"00000000-0000-0000-0000-{i:D12}"), seen);
         Assert.Equal(["00000000-0000-0000-0000-000000003000"], (await Lookup(LookupAttribute.ResourceName, "arn:rare")).Events.Select(e => e.EventId));
         Assert.Equal(50, (await Lookup(LookupAttribute.ResourceType, "AWS::KMS::Key")).Events.Count);
+    }
+
+    [Theory]
+    [InlineData("scattered", 50)]
+    [InlineData("overlapping blocks, time rising", 7)]
+    [InlineData("overlapping blocks, time falling", 1)]
+    public async Task Events_out_of_time_order_across_many_index_blocks_page_newest_first(string layout, int pageSize)
+    {
+        // Journal order and event time disagree (clocks, concurrent requests), and many events share a second: every
+        // page must still be exactly the next events by (time, journal order) descending, across block boundaries,
+        // including a block that ends on the very second a page ends on.
+        const int count = 3 * AuditIndex.BlockRecords + 17;
+        var b = AuditIndex.BlockRecords;
+        var times = Enumerable.Range(1, count).Select(i => layout switch
+        {
+            "scattered" => (i * 7919) % 400,
+            "overlapping blocks, time rising" => ((i - 1) / b * 100) + ((i - 1) % b / 2),
+            _ => 1000 - ((i - 1) / b * 100) + ((i - 1) % b / 2),
+        }).ToArray();
+        for (var i = 1; i <= count; i++)
+            await _store.AppendAsync(Event(i, name: i % 3 == 0 ? "Decrypt" : "Encrypt", time: T0.AddSeconds(times[i - 1])));
+        List<string> Expected(Func<int, bool> keep) => Enumerable.Range(1, count).Where(keep)
+            .OrderByDescending(i => times[i - 1]).ThenByDescending(i => i).Select(i => $"00000000-0000-0000-0000-{i:D12}").ToList();
+        async Task<List<string>> All(LookupAttribute? attribute, string? value, DateTimeOffset? start, DateTimeOffset? end)
+        {
+            var seen = new List<string>();
+            string? token = null;
+            do
+            {
+                var page = await Lookup(attribute, value, max: pageSize, token: token, start: start, end: end);
+                seen.AddRange(page.Events.Select(e => e.EventId));
+                token = page.NextToken;
+            } while (token is not null);
+            return seen;
+        }
+        Assert.Equal(Expected(_ => true), await All(null, null, null, null));
+        Assert.Equal(Expected(i => i % 3 == 0), await All(LookupAttribute.EventName, "Decrypt", null, null));
+        Assert.Equal(Expected(i => times[i - 1] is >= 100 and <= 250), await All(null, null, T0.AddSeconds(100), T0.AddSeconds(250)));
+        Assert.Equal(["00000000-0000-0000-0000-000000000500"], (await Lookup(LookupAttribute.EventId, "00000000-0000-0000-0000-000000000500")).Events.Select(e => e.EventId));
+        Assert.Equal("00000000-0000-0000-0000-000000000500", (await _store.FindByRequestIdAsync("req-500"))!.EventId);
+    }
+
+    [Fact]
+    public async Task A_retention_cutoff_inside_an_index_block_hides_only_the_older_events()
+    {
+        for (var i = 1; i <= 10; i++) await _store.AppendAsync(Event(i));
+        Assert.Equal(0, _store.Prune(T0.AddSeconds(6), keepFrom: null)); // one segment, the one being written: nothing deleted
+        Assert.Equal(["10", "9", "8", "7", "6"], (await Lookup()).Events.Select(e => e.EventId[^2..].TrimStart('0')));
+        Assert.Null(await _store.FindByRequestIdAsync("req-5"));
+        Assert.NotNull(await _store.FindByRequestIdAsync("req-6"));
+        // The cutoff only moves forward: a later, earlier cutoff brings nothing back.
+        _store.Prune(T0.AddSeconds(2), keepFrom: null);
+        Assert.Equal(5, (await Lookup()).Events.Count);
     }
 
     [Fact]
