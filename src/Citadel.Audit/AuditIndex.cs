@@ -19,7 +19,7 @@ namespace Citadel.Audit;
 public sealed class AuditIndex
 {
     /// <summary>The layout this code writes; an index of another (or no) version is dropped and rebuilt from the journal.</summary>
-    private const int SchemaVersion = 3;
+    private const int SchemaVersion = 4;
 
     /// <summary>Records per block at most: bounds what a lookup reads per candidate block (~256 KiB of records).</summary>
     public const int BlockRecords = 256;
@@ -54,9 +54,13 @@ public sealed class AuditIndex
                 offset INTEGER NOT NULL,
                 length INTEGER NOT NULL,
                 min_time INTEGER NOT NULL,
-                max_time INTEGER NOT NULL
+                max_time INTEGER NOT NULL,
+                eid_min INTEGER, eid_max INTEGER,
+                rid_min INTEGER, rid_max INTEGER
             );
             CREATE INDEX IF NOT EXISTS blocks_time ON blocks(max_time);
+            CREATE INDEX IF NOT EXISTS blocks_eid ON blocks(eid_min);
+            CREATE INDEX IF NOT EXISTS blocks_rid ON blocks(rid_min);
             CREATE TABLE IF NOT EXISTS block_values (kind INTEGER NOT NULL, value TEXT NOT NULL, block INTEGER NOT NULL, PRIMARY KEY (kind, value, block)) WITHOUT ROWID;
             INSERT INTO meta (key, value) VALUES ('schema', {SchemaVersion}) ON CONFLICT (key) DO UPDATE SET value = excluded.value;
             """);
@@ -90,8 +94,8 @@ public sealed class AuditIndex
         using var insertBlock = connection.CreateCommand();
         insertBlock.Transaction = transaction;
         insertBlock.CommandText = """
-            INSERT INTO blocks (first_seq, count, segment, offset, length, min_time, max_time)
-            VALUES ($first, $count, $segment, $offset, $length, $min, $max) RETURNING block
+            INSERT INTO blocks (first_seq, count, segment, offset, length, min_time, max_time, eid_min, eid_max, rid_min, rid_max)
+            VALUES ($first, $count, $segment, $offset, $length, $min, $max, $eidMin, $eidMax, $ridMin, $ridMax) RETURNING block
             """;
         var bFirst = insertBlock.Parameters.Add("$first", SqliteType.Integer);
         var bCount = insertBlock.Parameters.Add("$count", SqliteType.Integer);
@@ -100,6 +104,7 @@ public sealed class AuditIndex
         var bLength = insertBlock.Parameters.Add("$length", SqliteType.Integer);
         var bMin = insertBlock.Parameters.Add("$min", SqliteType.Integer);
         var bMax = insertBlock.Parameters.Add("$max", SqliteType.Integer);
+        var bIds = new[] { "$eidMin", "$eidMax", "$ridMin", "$ridMax" }.Select(n => insertBlock.Parameters.Add(n, SqliteType.Integer)).ToArray();
         using var insertValue = connection.CreateCommand();
         insertValue.Transaction = transaction;
         insertValue.CommandText = "INSERT OR IGNORE INTO block_values (kind, value, block) VALUES ($kind, $value, $block)";
@@ -108,6 +113,7 @@ public sealed class AuditIndex
         var vBlock = insertValue.Parameters.Add("$block", SqliteType.Integer);
 
         var nextSeq = Meta(connection, "next_seq") ?? 1;
+        var idSpan = Meta(connection, "id_span") ?? 0;
         var block = new BlockBuilder();
         void Flush()
         {
@@ -119,6 +125,11 @@ public sealed class AuditIndex
             bLength.Value = block.End.Offset - block.Start.Offset;
             bMin.Value = block.MinTime;
             bMax.Value = block.MaxTime;
+            bIds[0].Value = block.EventIds.Min ?? (object)DBNull.Value;
+            bIds[1].Value = block.EventIds.Max ?? (object)DBNull.Value;
+            bIds[2].Value = block.RequestIds.Min ?? (object)DBNull.Value;
+            bIds[3].Value = block.RequestIds.Max ?? (object)DBNull.Value;
+            idSpan = Math.Max(idSpan, Math.Max(block.EventIds.Span, block.RequestIds.Span));
             vBlock.Value = (long)insertBlock.ExecuteScalar()!;
             foreach (var (kind, value) in block.Values)
             {
@@ -145,10 +156,11 @@ public sealed class AuditIndex
         {
             using var meta = connection.CreateCommand();
             meta.Transaction = transaction;
-            meta.CommandText = "INSERT INTO meta (key, value) VALUES ('segment', $s), ('offset', $o), ('next_seq', $n) ON CONFLICT (key) DO UPDATE SET value = excluded.value";
+            meta.CommandText = "INSERT INTO meta (key, value) VALUES ('segment', $s), ('offset', $o), ('next_seq', $n), ('id_span', $span) ON CONFLICT (key) DO UPDATE SET value = excluded.value";
             meta.Parameters.AddWithValue("$s", position.Segment);
             meta.Parameters.AddWithValue("$o", position.Offset);
             meta.Parameters.AddWithValue("$n", nextSeq);
+            meta.Parameters.AddWithValue("$span", idSpan);
             meta.ExecuteNonQuery();
         }
         transaction.Commit();
@@ -164,6 +176,8 @@ public sealed class AuditIndex
         public long MinTime { get; private set; }
         public long MaxTime { get; private set; }
         public HashSet<(int Kind, string Value)> Values { get; } = [];
+        public IdRange EventIds { get; } = new();
+        public IdRange RequestIds { get; } = new();
 
         public void Add(IndexedRecord record, JournalPosition start, JournalPosition after)
         {
@@ -176,13 +190,13 @@ public sealed class AuditIndex
             MinTime = Math.Min(MinTime, record.TimeMs);
             MaxTime = Math.Max(MaxTime, record.TimeMs);
             Count++;
-            Values.Add(((int)LookupAttribute.EventId, record.EventId));
+            if (!EventIds.TryAdd(record.EventId)) Values.Add(((int)LookupAttribute.EventId, record.EventId));
             Values.Add(((int)LookupAttribute.EventName, record.EventName));
             Values.Add(((int)LookupAttribute.EventSource, record.EventSource));
             Values.Add(((int)LookupAttribute.ReadOnly, record.ReadOnly ? "true" : "false"));
             if (record.Username is not null) Values.Add(((int)LookupAttribute.Username, record.Username));
             if (record.AccessKeyId is not null) Values.Add(((int)LookupAttribute.AccessKeyId, record.AccessKeyId));
-            if (record.RequestId is not null) Values.Add((RequestIdKind, record.RequestId));
+            if (record.RequestId is not null && !RequestIds.TryAdd(record.RequestId)) Values.Add((RequestIdKind, record.RequestId));
             foreach (var resource in record.Resources)
             {
                 Values.Add(((int)LookupAttribute.ResourceType, resource.Type));
@@ -194,6 +208,8 @@ public sealed class AuditIndex
         {
             Count = 0;
             Values.Clear();
+            EventIds.Clear();
+            RequestIds.Clear();
         }
     }
 
@@ -243,9 +259,11 @@ public sealed class AuditIndex
             var value = attribute == LookupAttribute.ReadOnly ? (IndexedRecord.IsTrue(query.Value ?? "") ? "true" : "false") : query.Value ?? "";
             command.Parameters.AddWithValue("$kind", (int)attribute);
             command.Parameters.AddWithValue("$v", value);
-            where += CountBlocks(connection, (int)attribute, value) >= CommonValueThreshold
-                ? " AND EXISTS (SELECT 1 FROM block_values v WHERE v.kind = $kind AND v.value = $v AND v.block = b.block)"
-                : " AND b.block IN (SELECT block FROM block_values WHERE kind = $kind AND value = $v)";
+            where += attribute == LookupAttribute.EventId
+                ? " AND b.block IN (" + IdCandidates(command, connection, "eid", value) + ")"
+                : CountBlocks(connection, (int)attribute, value) >= CommonValueThreshold
+                    ? " AND EXISTS (SELECT 1 FROM block_values v WHERE v.kind = $kind AND v.value = $v AND v.block = b.block)"
+                    : " AND b.block IN (SELECT block FROM block_values WHERE kind = $kind AND value = $v)";
         }
         command.CommandText = $"SELECT {BlockColumns} FROM blocks b WHERE {where} ORDER BY b.max_time DESC, b.block DESC";
 
@@ -280,6 +298,21 @@ public sealed class AuditIndex
         return new AuditPage(found.Select(r => r.Event).ToList(), next);
     }
 
+    /// <summary>
+    /// The blocks that may hold an event id or request id (<c>$kind</c>, <c>$v</c>): those with it as a value row, and,
+    /// for a UUID of version 7, those whose id time range (<paramref name="column"/>: eid or rid) covers its time.
+    /// A range's start lies at most the widest range ever indexed (<c>id_span</c>) before the id's time, which bounds
+    /// the scan of its index.
+    /// </summary>
+    private static string IdCandidates(SqliteCommand command, SqliteConnection connection, string column, string id)
+    {
+        const string rows = "SELECT block FROM block_values WHERE kind = $kind AND value = $v";
+        if (!IdRange.TryTime(id, out var time)) return rows;
+        command.Parameters.AddWithValue("$idTime", time);
+        command.Parameters.AddWithValue("$idFrom", time - (Meta(connection, "id_span") ?? 0));
+        return $"{rows} UNION SELECT block FROM blocks WHERE {column}_min BETWEEN $idFrom AND $idTime AND {column}_max >= $idTime";
+    }
+
     private static long CountBlocks(SqliteConnection connection, int kind, string value)
     {
         using var count = connection.CreateCommand();
@@ -295,8 +328,9 @@ public sealed class AuditIndex
         using var connection = _factory.Open();
         var cutoff = Meta(connection, "cutoff") ?? long.MinValue;
         using var command = connection.CreateCommand();
-        command.CommandText = $"SELECT {BlockColumns} FROM blocks b WHERE b.block IN (SELECT block FROM block_values WHERE kind = {RequestIdKind} AND value = $v) ORDER BY b.block DESC";
+        command.Parameters.AddWithValue("$kind", RequestIdKind);
         command.Parameters.AddWithValue("$v", requestId);
+        command.CommandText = $"SELECT {BlockColumns} FROM blocks b WHERE b.block IN ({IdCandidates(command, connection, "rid", requestId)}) ORDER BY b.block DESC";
         using var blocks = new BlockReader(_journalDirectory);
         using var reader = command.ExecuteReader();
         while (reader.Read())

@@ -21,9 +21,9 @@ public sealed class JournalAuditStoreTests : IAsyncLifetime
         if (Directory.Exists(_directory)) Directory.Delete(_directory, true);
     }
 
-    private static AuditEvent Event(int i, string name = "Encrypt", string user = "root", string akid = "AKIA1", bool readOnly = true, string? resource = null, DateTimeOffset? time = null) => new()
+    private static AuditEvent Event(int i, string name = "Encrypt", string user = "root", string akid = "AKIA1", bool readOnly = true, string? resource = null, DateTimeOffset? time = null, string? eventId = null, string? requestId = null) => new()
     {
-        EventId = $"00000000-0000-0000-0000-{i:D12}",
+        EventId = eventId ?? $"00000000-0000-0000-0000-{i:D12}",
         EventTime = time ?? T0.AddSeconds(i),
         EventSource = name == "LookupEvents" ? "cloudtrail.amazonaws.com" : "kms.amazonaws.com",
         EventName = name,
@@ -32,7 +32,7 @@ public sealed class JournalAuditStoreTests : IAsyncLifetime
         UserIdentity = user == "root"
             ? new AuditIdentity("Root", "111122223333", "arn:aws:iam::111122223333:root", "111122223333", akid, user)
             : new AuditIdentity("IAMUser", "AIDAEXAMPLE", $"arn:aws:iam::111122223333:user/{user}", "111122223333", akid, user),
-        RequestId = $"req-{i}",
+        RequestId = requestId ?? $"req-{i}",
         ReadOnly = readOnly,
         Resources = resource is null ? [] : [new AuditResource("AWS::KMS::Key", resource, "111122223333")],
         RecipientAccountId = "111122223333",
@@ -145,6 +145,40 @@ public sealed class JournalAuditStoreTests : IAsyncLifetime
         Assert.Equal(["00000000-0000-0000-0000-000000000500"], (await Lookup(LookupAttribute.EventId, "00000000-0000-0000-0000-000000000500")).Events.Select(e => e.EventId));
         Assert.Equal("00000000-0000-0000-0000-000000000500", (await _store.FindByRequestIdAsync("req-500"))!.EventId);
     }
+
+    [Fact]
+    public async Task Version_7_ids_are_found_through_their_blocks_time_ranges_and_outliers_through_rows()
+    {
+        // Citadel's event and request ids are UUIDv7: a block keeps the range of their times, not a row per id. An id
+        // made long before its neighbours (beyond the range's window) gets a row; both are found, nothing else is.
+        const int count = 2 * AuditIndex.BlockRecords + 40;
+        var ids = new List<(string Event, string Request)>();
+        for (var i = 1; i <= count; i++)
+        {
+            var made = i == 300 ? T0.AddHours(-3) : T0.AddMilliseconds(i * 3);
+            ids.Add((Guid.CreateVersion7(made).ToString(), Guid.CreateVersion7(made).ToString()));
+            await _store.AppendAsync(Event(i, eventId: ids[^1].Event, requestId: ids[^1].Request));
+        }
+        foreach (var i in new[] { 1, 256, 257, 300, 301, count })
+        {
+            Assert.Equal([ids[i - 1].Event], (await Lookup(LookupAttribute.EventId, ids[i - 1].Event)).Events.Select(e => e.EventId));
+            Assert.Equal(ids[i - 1].Event, (await _store.FindByRequestIdAsync(ids[i - 1].Request))!.EventId);
+        }
+        var absent = Guid.CreateVersion7(T0.AddMilliseconds(100)).ToString();
+        Assert.Empty((await Lookup(LookupAttribute.EventId, absent)).Events);
+        Assert.Null(await _store.FindByRequestIdAsync(absent));
+    }
+
+    [Theory]
+    [InlineData("019ad6c2-3b80-7abc-8def-0123456789ab", 0x019ad6c23b80L)]
+    [InlineData("019AD6C2-3B80-7ABC-BDEF-0123456789AB", 0x019ad6c23b80L)]
+    [InlineData("019ad6c2-3b80-4abc-8def-0123456789ab", null)] // version 4
+    [InlineData("019ad6c2-3b80-7abc-cdef-0123456789ab", null)] // not the RFC variant
+    [InlineData("019ad6c23b807abc8def0123456789ab", null)]
+    [InlineData("req-7", null)]
+    [InlineData("019ad6c2-3b80-7abc-8def-0123456789ag", null)]
+    public void The_time_of_a_version_7_id_is_its_first_48_bits(string id, long? expected)
+        => Assert.Equal(expected, IdRange.TryTime(id, out var time) ? time : null);
 
     [Fact]
     public async Task A_retention_cutoff_inside_an_index_block_hides_only_the_older_events()
