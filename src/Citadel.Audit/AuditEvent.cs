@@ -36,9 +36,9 @@ public sealed class AuditEvent
     /// <summary>Who called.</summary>
     public required AuditIdentity UserIdentity { get; init; }
     /// <summary>Sanitized request parameters.</summary>
-    public JsonNode? RequestParameters { get; init; }
+    public AuditJson? RequestParameters { get; init; }
     /// <summary>Sanitized response elements (null for read-only calls, as CloudTrail does).</summary>
-    public JsonNode? ResponseElements { get; init; }
+    public AuditJson? ResponseElements { get; init; }
     /// <summary>The error code when the call failed.</summary>
     public string? ErrorCode { get; init; }
     /// <summary>The error message when the call failed.</summary>
@@ -112,10 +112,10 @@ public sealed class AuditEvent
         return buffer.WrittenSpan.ToArray();
     }
 
-    private static void WriteNode(Utf8JsonWriter writer, string name, JsonNode? node)
+    private static void WriteNode(Utf8JsonWriter writer, string name, AuditJson? value)
     {
         writer.WritePropertyName(name);
-        if (node is null) writer.WriteNullValue();
-        else node.WriteTo(writer);
+        if (value is null) writer.WriteNullValue();
+        else value.WriteTo(writer);
     }
 }

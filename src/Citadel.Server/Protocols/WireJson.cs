@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
+using Citadel.Audit;
 
 namespace Citadel.Server.Protocols;
 
@@ -32,12 +33,63 @@ public static class WireJson
         "EncryptionContext", "SourceEncryptionContext", "DestinationEncryptionContext", "EncryptionContextEquals", "EncryptionContextSubset",
     };
 
-    /// <summary>A DTO as CloudTrail shows it: camelCase members, sensitive members removed.</summary>
-    public static JsonNode? ForAudit(object? dto)
+    /// <summary>
+    /// A DTO as CloudTrail shows it: members named with a lower-case first letter (map keys too, except the
+    /// encryption-context maps, whose keys are user data), sensitive members removed. It is written straight into the
+    /// audit record by <see cref="AuditOptions"/>' contract, without a node tree (this runs for every call).
+    /// </summary>
+    public static AuditJson? ForAudit(object? dto) => dto is null ? null : new AuditDto(dto);
+
+    private sealed class AuditDto(object dto) : AuditJson
     {
-        if (dto is null) return null;
-        var node = JsonSerializer.SerializeToNode(dto, dto.GetType(), Options);
-        return Sanitize(node);
+        public override void WriteTo(Utf8JsonWriter writer) => JsonSerializer.Serialize(writer, dto, dto.GetType(), AuditOptions);
+    }
+
+    /// <summary>The wire options with the audit record's contract: see <see cref="ForAudit"/>.</summary>
+    internal static readonly JsonSerializerOptions AuditOptions = new(Options)
+    {
+        DictionaryKeyPolicy = new FirstLetterLower(),
+        TypeInfoResolver = new System.Text.Json.Serialization.Metadata.DefaultJsonTypeInfoResolver { Modifiers = { AuditContract } },
+    };
+
+    private static void AuditContract(System.Text.Json.Serialization.Metadata.JsonTypeInfo info)
+    {
+        if (info.Kind != System.Text.Json.Serialization.Metadata.JsonTypeInfoKind.Object) return;
+        for (var i = info.Properties.Count - 1; i >= 0; i--)
+        {
+            var property = info.Properties[i];
+            if (Sensitive.Contains(property.Name))
+            {
+                info.Properties.RemoveAt(i);
+                continue;
+            }
+            if (UserMaps.Contains(property.Name) && property.PropertyType == typeof(Dictionary<string, string>))
+                property.CustomConverter = VerbatimKeys.Instance;
+            property.Name = FirstLetterLower.Apply(property.Name);
+        }
+    }
+
+    private sealed class FirstLetterLower : JsonNamingPolicy
+    {
+        public static string Apply(string name) => name.Length == 0 || !char.IsUpper(name[0]) ? name : char.ToLowerInvariant(name[0]) + name[1..];
+
+        public override string ConvertName(string name) => Apply(name);
+    }
+
+    /// <summary>A string map written with its keys as they are (the dictionary key policy lower-cases the others).</summary>
+    private sealed class VerbatimKeys : JsonConverter<Dictionary<string, string>>
+    {
+        public static readonly VerbatimKeys Instance = new();
+
+        public override Dictionary<string, string> Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options)
+            => throw new NotSupportedException("Audit copies are only written.");
+
+        public override void Write(Utf8JsonWriter writer, Dictionary<string, string> value, JsonSerializerOptions options)
+        {
+            writer.WriteStartObject();
+            foreach (var (key, item) in value) writer.WriteString(key, item);
+            writer.WriteEndObject();
+        }
     }
 
     /// <summary>
@@ -56,26 +108,6 @@ public static class WireJson
             Modifiers = { info => { foreach (var property in info.Properties) property.IsRequired = false; } },
         },
     };
-
-    private static JsonNode? Sanitize(JsonNode? node)
-    {
-        switch (node)
-        {
-            case JsonObject obj:
-                var result = new JsonObject();
-                foreach (var (name, value) in obj)
-                {
-                    if (Sensitive.Contains(name)) continue;
-                    var camel = char.ToLowerInvariant(name[0]) + name[1..];
-                    result[camel] = UserMaps.Contains(name) ? value?.DeepClone() : Sanitize(value);
-                }
-                return result;
-            case JsonArray array:
-                return new JsonArray(array.Select(Sanitize).ToArray());
-            default:
-                return node?.DeepClone();
-        }
-    }
 
     private sealed class EpochSecondsConverter : JsonConverter<DateTimeOffset>
     {
