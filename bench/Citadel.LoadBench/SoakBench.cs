@@ -16,14 +16,20 @@ public static class SoakBench
         try
         {
             var next = 0;
+            AuditEvent? middle = null;
             var record = Stopwatch.StartNew();
             var store = new JournalAuditStore(directory);
             await using (store.ConfigureAwait(false))
             {
                 var tasks = Enumerable.Range(0, writers).Select(async _ =>
                 {
-                    while (Interlocked.Increment(ref next) <= events)
-                        await store.AppendAsync(BenchEvents.Encrypt(), CancellationToken.None).ConfigureAwait(false);
+                    int n;
+                    while ((n = Interlocked.Increment(ref next)) <= events)
+                    {
+                        var auditEvent = BenchEvents.Encrypt();
+                        if (n == events / 2) middle = auditEvent;
+                        await store.AppendAsync(auditEvent, CancellationToken.None).ConfigureAwait(false);
+                    }
                 }).ToList();
                 await Task.WhenAll(tasks).ConfigureAwait(false);
                 record.Stop();
@@ -40,6 +46,7 @@ public static class SoakBench
                     ("ResourceName=key ARN, one hour window", new AuditQuery(LookupAttribute.ResourceName, "arn:aws:kms:us-east-1:000000000000:key/0b1e3c2a-5d7f-4a8b-9c0d-1e2f3a4b5c6d",
                         DateTimeOffset.UtcNow.AddHours(-1), DateTimeOffset.UtcNow, 50, null)),
                     ("no attribute, 50 newest", new AuditQuery(null, null, null, null, 50, null)),
+                    ("EventId of the middle event", new AuditQuery(LookupAttribute.EventId, middle!.EventId, null, null, 50, null)),
                 };
                 foreach (var (name, query) in queries)
                 {
@@ -54,6 +61,10 @@ public static class SoakBench
                     watch.Stop();
                     Console.WriteLine($"lookup {name}: {watch.Elapsed.TotalMilliseconds / repeats:F1} ms for a page and the next ({page.Events.Count} events)");
                 }
+                var byRequest = Stopwatch.StartNew();
+                for (var i = 0; i < 20; i++)
+                    if (await store.FindByRequestIdAsync(middle.RequestId).ConfigureAwait(false) is null) throw new InvalidOperationException("The middle event was not found by its request id.");
+                Console.WriteLine($"find the middle event by its request id: {byRequest.Elapsed.TotalMilliseconds / 20:F1} ms");
             }
             var bytes = Directory.EnumerateFiles(directory, "journal-*").Sum(f => new FileInfo(f).Length);
             var verify = Stopwatch.StartNew();

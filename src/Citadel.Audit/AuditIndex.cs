@@ -254,6 +254,14 @@ public sealed class AuditIndex
         command.Parameters.AddWithValue("$from", from);
         command.Parameters.AddWithValue("$to", to);
         var where = "b.max_time >= $from AND b.min_time <= $to";
+        if (after is { } resume)
+        {
+            // Past the token: a block can only hold a later event with an older time, or the token's time and an
+            // earlier ordinal (event times have whole seconds, so thousands of events may share the token's).
+            command.Parameters.AddWithValue("$tt", resume.Time);
+            command.Parameters.AddWithValue("$ts", resume.Seq);
+            where += " AND (b.min_time < $tt OR b.first_seq < $ts)";
+        }
         if (query.Attribute is { } attribute)
         {
             var value = attribute == LookupAttribute.ReadOnly ? (IndexedRecord.IsTrue(query.Value ?? "") ? "true" : "false") : query.Value ?? "";
@@ -272,8 +280,7 @@ public sealed class AuditIndex
                && (after is not { } t || record.TimeMs < t.Time || (record.TimeMs == t.Time && seq < t.Seq))
                && (query.Attribute is not { } a || record.Matches(a, query.Value ?? ""));
 
-        // Newest first: a block can hold events newer than the page's last only while its newest event is not older
-        // than that last one, so the walk stops at the first block entirely older than a full page.
+        // Gathers a page and one more (whose presence means there is a next page), newest first.
         var want = query.MaxResults + 1;
         var found = new List<(long Time, long Seq, StoredEvent Event)>();
         using (var blocks = new BlockReader(_journalDirectory))
@@ -282,7 +289,10 @@ public sealed class AuditIndex
             while (reader.Read())
             {
                 var block = BlockOf(reader);
-                if (found.Count >= want && block.MaxTime < found[want - 1].Time) break;
+                // Blocks come newest event first, then latest in the journal first: once one can hold nothing after
+                // the page's last event (older, or as old and earlier in the journal), neither can any that follows.
+                if (found.Count >= want && (block.MaxTime < found[want - 1].Time || (block.MaxTime == found[want - 1].Time && block.LastSeq < found[want - 1].Seq)))
+                    break;
                 foreach (var (record, seq, body) in blocks.Records(block))
                     if (Wanted(record, seq)) found.Add((record.TimeMs, seq, ToStored(record, body)));
                 found.Sort((x, y) => x.Time != y.Time ? y.Time.CompareTo(x.Time) : y.Seq.CompareTo(x.Seq));

@@ -5,7 +5,11 @@ namespace Citadel.Audit;
 
 /// <summary>A block of the lookup index: consecutive journal records from <paramref name="Start"/>, <paramref name="Length"/> bytes in all.</summary>
 /// <param name="FirstSeq">The ordinal of the block's first record in the whole journal (lookup tokens carry ordinals).</param>
-internal readonly record struct IndexBlock(long FirstSeq, int Count, JournalPosition Start, int Length, long MaxTime);
+internal readonly record struct IndexBlock(long FirstSeq, int Count, JournalPosition Start, int Length, long MaxTime)
+{
+    /// <summary>The ordinal of the block's last record.</summary>
+    public long LastSeq => FirstSeq + Count - 1;
+}
 
 /// <summary>Reads index blocks' records back from the journal, opening each segment once per lookup.</summary>
 internal sealed class BlockReader(string journalDirectory) : IDisposable
