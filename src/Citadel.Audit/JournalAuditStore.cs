@@ -52,7 +52,10 @@ public sealed class JournalAuditStore : IAuditStore, IJournalSource
     /// <inheritdoc />
     public Task AppendAsync(AuditEvent auditEvent, CancellationToken cancellationToken = default)
     {
-        var pending = new Pending(auditEvent.ToUtf8Json(), new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
+        // No RunContinuationsAsynchronously: the writer, already running, carries each waiting request on from the
+        // commit (to its next await: writing the response) instead of waking a pool thread per request; on this VM
+        // that is ~8 us of CPU per request, and 5-10 % more requests per second (docs/benchmarks.md).
+        var pending = new Pending(auditEvent.ToUtf8Json(), new TaskCompletionSource());
         if (!_queue.Writer.TryWrite(pending))
             throw new AuditUnavailableException("The audit store is shut down.");
         return pending.Done.Task;
@@ -72,6 +75,7 @@ public sealed class JournalAuditStore : IAuditStore, IJournalSource
                 bodies.Add(item.Body);
             }
             if (batch.Count == 0) continue;
+            AuditUnavailableException? failure = null;
             try
             {
                 var started = Stopwatch.GetTimestamp();
@@ -80,14 +84,19 @@ public sealed class JournalAuditStore : IAuditStore, IJournalSource
                 Interlocked.Add(ref _batchMicros, (long)Stopwatch.GetElapsedTime(started).TotalMicroseconds);
                 Interlocked.Increment(ref _batches);
                 Interlocked.Add(ref _events, batch.Count);
-                foreach (var item in batch) item.Done.TrySetResult();
                 if (_indexSignal.CurrentCount == 0) _indexSignal.Release();
             }
             catch (Exception ex)
             {
                 // Fail closed; the loop lives on, so service resumes when the disk does.
-                var failure = new AuditUnavailableException("The audit trail could not record the request: " + ex.Message, ex);
-                foreach (var item in batch) item.Done.TrySetException(failure);
+                failure = new AuditUnavailableException("The audit trail could not record the request: " + ex.Message, ex);
+            }
+            // Outside the try: the requests' continuations run here (see AppendAsync), and nothing they do may turn a
+            // durable batch into a failed one.
+            foreach (var item in batch)
+            {
+                if (failure is null) item.Done.TrySetResult();
+                else item.Done.TrySetException(failure);
             }
         }
     }

@@ -286,6 +286,19 @@ public sealed class JournalAuditStoreTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Callers_that_append_again_from_their_continuations_are_all_served()
+    {
+        // The writer carries waiting callers on from the commit itself (no thread hop per request); a caller that
+        // appends again from there, as a request's next audited call would, must still be served.
+        var chains = Enumerable.Range(0, 20).Select(i => Task.Run(async () =>
+        {
+            for (var step = 0; step < 5; step++) await _store.AppendAsync(Event(1 + i + 20 * step));
+        }));
+        await Task.WhenAll(chains).WaitAsync(TimeSpan.FromSeconds(60));
+        Assert.Equal(100, (await Lookup(max: 200)).Events.Count);
+    }
+
+    [Fact]
     public async Task ATornLastRecordIsCutOffAtOpen()
     {
         await _store.AppendAsync(Event(1));
