@@ -154,6 +154,10 @@ public sealed class CitadelServer : IAsyncDisposable
         // Per-request framework logs duplicate ours (which carry the request id); keep them at Warning unless configured.
         builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
         builder.Logging.AddFilter("Microsoft.Hosting", LogLevel.Warning);
+        // Off entirely: while this category is on at any level, the host starts an Activity and a log scope (with a
+        // second, framework "RequestId") for every request; its messages are the per-request start/finish lines
+        // (Information) and a failed start, which reaches the caller of StartAsync as an exception anyway.
+        builder.Logging.AddFilter("Microsoft.AspNetCore.Hosting.Diagnostics", LogLevel.None);
         builder.Logging.AddSimpleConsole(o =>
         {
             o.SingleLine = true;
