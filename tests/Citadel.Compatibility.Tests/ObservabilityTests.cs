@@ -37,7 +37,7 @@ public sealed class ObservabilityTests(CitadelFixture fixture)
     }
 
     [Fact]
-    public async Task RequestIdHeaderMatchesTheAuditRecord()
+    public async Task RequestIdHeaderMatchesTheAuditRecordAndTheLogLine()
     {
         using var kms = Clients.Kms(fixture.Server);
         var created = await kms.CreateKeyAsync(new CreateKeyRequest { Description = "audited" });
@@ -52,6 +52,10 @@ public sealed class ObservabilityTests(CitadelFixture fixture)
         Assert.Equal(requestId, record.GetProperty("requestID").GetString());
         Assert.Equal("audited", record.GetProperty("requestParameters").GetProperty("description").GetString());
         Assert.Equal(created.KeyMetadata.Arn, record.GetProperty("responseElements").GetProperty("keyMetadata").GetProperty("arn").GetString());
+        // The server's log line of the call carries the same id (its scope; the line may arrive a moment after the answer).
+        bool Logged() => fixture.Server.Output.Split('\n').Any(line => line.Contains($"RequestId:{requestId} ", StringComparison.Ordinal) && line.Contains("kms.CreateKey success", StringComparison.Ordinal));
+        for (var i = 0; i < 50 && !Logged(); i++) await Task.Delay(100);
+        Assert.True(Logged(), fixture.Server.Output);
     }
 
     [Fact]

@@ -204,8 +204,10 @@ public sealed class CitadelServer : IAsyncDisposable
         {
             var requestId = Guid.CreateVersion7().ToString(); // time-ordered: its audit index entry appends instead of landing on a random page
             http.Response.Headers["x-amzn-RequestId"] = requestId;
-            using var scope = logger.BeginScope(new Dictionary<string, object> { ["RequestId"] = requestId });
             var path = http.Request.Path.Value ?? "/";
+            // A message-template scope: the console shows "RequestId:… RequestPath:…" on every line of the request (a
+            // dictionary scope was printed as its type name), and structured log providers get both as fields.
+            using var scope = logger.BeginScope("RequestId:{RequestId} RequestPath:{RequestPath}", requestId, path);
             // Route by the SigV4 scope first: a signed S3 request for a bucket named "health" is S3's.
             var signed = SigV4Requests.FromHttp(http.Request, "UNSIGNED-PAYLOAD");
             var signedScope = SigV4Verifier.PeekScope(signed);
