@@ -32,7 +32,16 @@ internal static class ServeCommand
             }
             await using (server)
             {
-                await server.StartAsync(cancellationToken);
+                try
+                {
+                    await server.StartAsync(cancellationToken);
+                }
+                catch (IOException e) when (e.GetBaseException() is System.Net.Sockets.SocketException { SocketErrorCode: System.Net.Sockets.SocketError.AddressAlreadyInUse })
+                {
+                    // A setting the machine refuses: named like the invalid ones, not as an unhandled exception.
+                    await Console.Error.WriteLineAsync($"Citadel:Listen '{server.Options.Listen}': the address is already in use (another server is listening there).");
+                    return 2;
+                }
                 var status = server.Seal.Status();
                 Console.WriteLine($"Citadel is listening on {server.Endpoint} (data: {server.Options.DataDirectory}; {(status.Sealed ? "SEALED: run citadel operator unseal" : "unsealed")}).");
                 if (!server.Options.Http) Console.WriteLine($"Clients trust {LocalCertificateAuthority.CaCertificatePath(server.Options.DataDirectory)} (AWS_CA_BUNDLE).");

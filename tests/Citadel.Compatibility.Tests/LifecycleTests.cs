@@ -331,4 +331,24 @@ public sealed class LifecycleTests
         Assert.Contains(setting, result.Output, StringComparison.Ordinal);
         if (Directory.Exists(data)) Directory.Delete(data, true);
     }
+
+    [Fact]
+    public async Task A_listen_address_in_use_stops_the_start_naming_the_setting()
+    {
+        using var taken = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);
+        taken.Start();
+        var port = ((IPEndPoint)taken.LocalEndpoint).Port;
+        var data = Path.Combine(Path.GetTempPath(), "citadel-inuse-" + Guid.NewGuid().ToString("N"));
+        try
+        {
+            var result = await CliProcess.RunAsync(null, "serve", "--data", data, "--listen", $"127.0.0.1:{port}", "--http");
+            Assert.Equal(2, result.ExitCode);
+            Assert.Contains($"Citadel:Listen '127.0.0.1:{port}': the address is already in use", result.Output, StringComparison.Ordinal);
+            Assert.DoesNotContain("Unhandled exception", result.Output, StringComparison.Ordinal);
+        }
+        finally
+        {
+            if (Directory.Exists(data)) Directory.Delete(data, true);
+        }
+    }
 }
