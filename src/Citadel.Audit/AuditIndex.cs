@@ -282,7 +282,7 @@ public sealed class AuditIndex
 
         // Gathers a page and one more (whose presence means there is a next page), newest first.
         var want = query.MaxResults + 1;
-        var found = new List<(long Time, long Seq, StoredEvent Event)>();
+        var found = new List<(long Time, long Seq, IndexedRecord Record, ReadOnlyMemory<byte> Json)>();
         using (var blocks = new BlockReader(_journalDirectory))
         using (var reader = command.ExecuteReader())
         {
@@ -293,8 +293,8 @@ public sealed class AuditIndex
                 // the page's last event (older, or as old and earlier in the journal), neither can any that follows.
                 if (found.Count >= want && (block.MaxTime < found[want - 1].Time || (block.MaxTime == found[want - 1].Time && block.LastSeq < found[want - 1].Seq)))
                     break;
-                foreach (var (record, seq, body) in blocks.Records(block))
-                    if (Wanted(record, seq)) found.Add((record.TimeMs, seq, ToStored(record, body)));
+                foreach (var (record, seq, json) in blocks.Records(block))
+                    if (Wanted(record, seq)) found.Add((record.TimeMs, seq, record, json));
                 found.Sort((x, y) => x.Time != y.Time ? y.Time.CompareTo(x.Time) : y.Seq.CompareTo(x.Seq));
                 if (found.Count > want) found.RemoveRange(want, found.Count - want);
             }
@@ -305,7 +305,7 @@ public sealed class AuditIndex
             found.RemoveAt(found.Count - 1);
             next = EncodeToken(found[^1].Time, found[^1].Seq);
         }
-        return new AuditPage(found.Select(r => r.Event).ToList(), next);
+        return new AuditPage(found.Select(r => ToStored(r.Record, r.Json)).ToList(), next);
     }
 
     /// <summary>
@@ -345,10 +345,10 @@ public sealed class AuditIndex
         using var reader = command.ExecuteReader();
         while (reader.Read())
         {
-            StoredEvent? newest = null;
-            foreach (var (record, _, body) in blocks.Records(BlockOf(reader)))
-                if (record.RequestId == requestId && record.TimeMs >= cutoff) newest = ToStored(record, body);
-            if (newest is not null) return newest;
+            (IndexedRecord Record, ReadOnlyMemory<byte> Json)? newest = null;
+            foreach (var (record, _, json) in blocks.Records(BlockOf(reader)))
+                if (record.RequestId == requestId && record.TimeMs >= cutoff) newest = (record, json);
+            if (newest is { } match) return ToStored(match.Record, match.Json);
         }
         return null;
     }
@@ -358,9 +358,9 @@ public sealed class AuditIndex
     private static IndexBlock BlockOf(SqliteDataReader reader)
         => new(reader.GetInt64(0), (int)reader.GetInt64(1), new JournalPosition((int)reader.GetInt64(2), reader.GetInt64(3)), (int)reader.GetInt64(4), reader.GetInt64(5));
 
-    private static StoredEvent ToStored(IndexedRecord record, string body)
+    private static StoredEvent ToStored(IndexedRecord record, ReadOnlyMemory<byte> json)
         => new(record.EventId, record.EventName, record.ReadOnly, record.AccessKeyId, DateTimeOffset.FromUnixTimeMilliseconds(record.TimeMs),
-            record.EventSource, record.Username, record.Resources, body);
+            record.EventSource, record.Username, record.Resources, Encoding.UTF8.GetString(json.Span));
 
     private static string EncodeToken(long time, long seq)
         => Convert.ToBase64String(Encoding.UTF8.GetBytes(string.Create(CultureInfo.InvariantCulture, $"v1:{time}:{seq}")));

@@ -1,4 +1,3 @@
-using System.Text;
 using Microsoft.Win32.SafeHandles;
 
 namespace Citadel.Audit;
@@ -17,10 +16,11 @@ internal sealed class BlockReader(string journalDirectory) : IDisposable
     private readonly Dictionary<int, SafeFileHandle?> _segments = [];
 
     /// <summary>
-    /// The block's records with their ordinals and JSON text; none when its segment was pruned. A block whose bytes
-    /// are no longer whole records (a journal cut back under the index) is an error: the index is rebuilt from it.
+    /// The block's records with their ordinals and UTF-8 JSON (decoded to text only for the events a lookup returns);
+    /// none when its segment was pruned. A block whose bytes are no longer whole records (a journal cut back under the
+    /// index) is an error: the index is rebuilt from it.
     /// </summary>
-    public IEnumerable<(IndexedRecord Record, long Seq, string Body)> Records(IndexBlock block)
+    public IEnumerable<(IndexedRecord Record, long Seq, ReadOnlyMemory<byte> Json)> Records(IndexBlock block)
     {
         if (!_segments.TryGetValue(block.Start.Segment, out var segment))
             _segments[block.Start.Segment] = segment = AuditJournal.OpenSegment(journalDirectory, block.Start.Segment);
@@ -40,8 +40,8 @@ internal sealed class BlockReader(string journalDirectory) : IDisposable
             var newline = Array.IndexOf(bytes, (byte)'\n', position);
             if (newline < 0 || newline - position < AuditJournal.PrefixBytes)
                 throw new InvalidDataException($"Journal segment {block.Start.Segment} has a malformed record at byte {block.Start.Offset + position}.");
-            var json = bytes.AsSpan(position + AuditJournal.PrefixBytes, newline - position - AuditJournal.PrefixBytes);
-            yield return (IndexedRecord.Parse(json), seq++, Encoding.UTF8.GetString(json));
+            var json = bytes.AsMemory(position + AuditJournal.PrefixBytes, newline - position - AuditJournal.PrefixBytes);
+            yield return (IndexedRecord.Parse(json.Span), seq++, json);
             position = newline + 1;
         }
     }
