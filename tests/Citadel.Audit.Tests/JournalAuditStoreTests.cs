@@ -41,6 +41,21 @@ public sealed class JournalAuditStoreTests : IAsyncLifetime
     private Task<AuditPage> Lookup(LookupAttribute? attribute = null, string? value = null, int max = 50, string? token = null, DateTimeOffset? start = null, DateTimeOffset? end = null)
         => _store.LookupAsync(new AuditQuery(attribute, value, start, end, max, token));
 
+    /// <summary>Every page of a lookup, followed by its tokens; no page holds more than <paramref name="max"/> events.</summary>
+    private async Task<List<StoredEvent>> LookupAll(LookupAttribute? attribute = null, string? value = null, int max = 50, DateTimeOffset? start = null, DateTimeOffset? end = null)
+    {
+        var all = new List<StoredEvent>();
+        string? token = null;
+        do
+        {
+            var page = await Lookup(attribute, value, max, token, start, end);
+            Assert.True(page.Events.Count <= max);
+            all.AddRange(page.Events);
+            token = page.NextToken;
+        } while (token is not null);
+        return all;
+    }
+
     [Fact]
     public async Task EventsAreFoundByRequestIdWithTheIndexAndWithTheScanningDefault()
     {
@@ -93,15 +108,8 @@ public sealed class JournalAuditStoreTests : IAsyncLifetime
     {
         // Above the index's threshold the lookup walks events newest first instead of collecting every match.
         await Task.WhenAll(Enumerable.Range(1, 6000).Select(i => _store.AppendAsync(Event(i, resource: i == 3000 ? "arn:rare" : "arn:busy"))));
-        var seen = new List<string>();
-        string? token = null;
-        do
-        {
-            var page = await Lookup(LookupAttribute.ResourceName, "arn:busy", max: 50, token: token, start: T0.AddSeconds(5801), end: T0.AddSeconds(6000));
-            seen.AddRange(page.Events.Select(e => e.EventId));
-            token = page.NextToken;
-        } while (token is not null);
-        Assert.Equal(Enumerable.Range(5801, 200).Reverse().Select(i => $"00000000-0000-0000-0000-{i:D12}"), seen);
+        var seen = await LookupAll(LookupAttribute.ResourceName, "arn:busy", max: 50, start: T0.AddSeconds(5801), end: T0.AddSeconds(6000));
+        Assert.Equal(Enumerable.Range(5801, 200).Reverse().Select(i => $"00000000-0000-0000-0000-{i:D12}"), seen.Select(e => e.EventId));
         Assert.Equal(["00000000-0000-0000-0000-000000003000"], (await Lookup(LookupAttribute.ResourceName, "arn:rare")).Events.Select(e => e.EventId));
         Assert.Equal(50, (await Lookup(LookupAttribute.ResourceType, "AWS::KMS::Key")).Events.Count);
     }
@@ -130,17 +138,7 @@ public sealed class JournalAuditStoreTests : IAsyncLifetime
         List<string> Expected(Func<int, bool> keep) => Enumerable.Range(1, count).Where(keep)
             .OrderByDescending(i => times[i - 1]).ThenByDescending(i => i).Select(i => $"00000000-0000-0000-0000-{i:D12}").ToList();
         async Task<List<string>> All(LookupAttribute? attribute, string? value, DateTimeOffset? start, DateTimeOffset? end)
-        {
-            var seen = new List<string>();
-            string? token = null;
-            do
-            {
-                var page = await Lookup(attribute, value, max: pageSize, token: token, start: start, end: end);
-                seen.AddRange(page.Events.Select(e => e.EventId));
-                token = page.NextToken;
-            } while (token is not null);
-            return seen;
-        }
+            => (await LookupAll(attribute, value, pageSize, start, end)).Select(e => e.EventId).ToList();
         Assert.Equal(Expected(_ => true), await All(null, null, null, null));
         Assert.Equal(Expected(i => i % 3 == 0), await All(LookupAttribute.EventName, "Decrypt", null, null));
         Assert.Equal(Expected(i => times[i - 1] is >= 100 and <= 250), await All(null, null, T0.AddSeconds(100), T0.AddSeconds(250)));
@@ -199,16 +197,8 @@ public sealed class JournalAuditStoreTests : IAsyncLifetime
     public async Task PagesNewestFirstWithinTheTimeWindow()
     {
         for (var i = 1; i <= 7; i++) await _store.AppendAsync(Event(i));
-        var seen = new List<string>();
-        string? token = null;
-        do
-        {
-            var page = await Lookup(max: 2, token: token, start: T0.AddSeconds(2), end: T0.AddSeconds(6));
-            Assert.True(page.Events.Count <= 2);
-            seen.AddRange(page.Events.Select(e => e.EventId[^1..]));
-            token = page.NextToken;
-        } while (token is not null);
-        Assert.Equal(["6", "5", "4", "3", "2"], seen);
+        var seen = await LookupAll(max: 2, start: T0.AddSeconds(2), end: T0.AddSeconds(6));
+        Assert.Equal(["6", "5", "4", "3", "2"], seen.Select(e => e.EventId[^1..]));
         await Assert.ThrowsAsync<InvalidNextTokenException>(() => Lookup(token: "garbage!"));
     }
 
@@ -221,15 +211,7 @@ public sealed class JournalAuditStoreTests : IAsyncLifetime
         // The index is derived: without it, the journal alone gives every event back.
         foreach (var file in Directory.EnumerateFiles(_directory, "index.db*")) File.Delete(file);
         _store = new JournalAuditStore(_directory);
-        var total = 0;
-        string? token = null;
-        do
-        {
-            var page = await Lookup(max: 50, token: token);
-            total += page.Events.Count;
-            token = page.NextToken;
-        } while (token is not null);
-        Assert.Equal(500, total);
+        Assert.Equal(500, (await LookupAll(max: 50)).Count);
     }
 
     [Fact]
@@ -270,19 +252,9 @@ public sealed class JournalAuditStoreTests : IAsyncLifetime
         _store = new JournalAuditStore(_directory, segmentBytes: 4096); // a few records per segment
         for (var i = 1; i <= 40; i++) await _store.AppendAsync(Event(i, name: i % 2 == 0 ? "Decrypt" : "Encrypt"));
         Assert.True(Directory.EnumerateFiles(_directory, "journal-*.log").Count() > 5);
-        var seen = new List<string>();
-        string? token = null;
-        do
-        {
-            var page = await Lookup(LookupAttribute.EventName, "Decrypt", max: 7, token: token);
-            foreach (var e in page.Events)
-            {
-                Assert.Contains($"\"eventID\":\"{e.EventId}\"", e.CloudTrailEvent, StringComparison.Ordinal);
-                seen.Add(e.EventId);
-            }
-            token = page.NextToken;
-        } while (token is not null);
-        Assert.Equal(Enumerable.Range(1, 20).Select(i => $"00000000-0000-0000-0000-{41 - 2 * i - 1 + 2:D12}"), seen);
+        var seen = await LookupAll(LookupAttribute.EventName, "Decrypt", max: 7);
+        Assert.All(seen, e => Assert.Contains($"\"eventID\":\"{e.EventId}\"", e.CloudTrailEvent, StringComparison.Ordinal));
+        Assert.Equal(Enumerable.Range(1, 20).Select(i => $"00000000-0000-0000-0000-{41 - 2 * i - 1 + 2:D12}"), seen.Select(e => e.EventId));
     }
 
     [Fact]
