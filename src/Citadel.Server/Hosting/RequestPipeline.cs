@@ -266,10 +266,7 @@ public sealed class RequestPipeline(
         {
             // The usual case: read straight into the one array the request keeps (Kestrel ends the body at Content-Length).
             var exact = new byte[declared];
-            var filled = 0;
-            int n;
-            while (filled < exact.Length && (n = await request.Body.ReadAsync(exact.AsMemory(filled), cancellationToken).ConfigureAwait(false)) > 0)
-                filled += n;
+            var filled = await request.Body.ReadAtLeastAsync(exact, exact.Length, throwOnEndOfStream: false, cancellationToken).ConfigureAwait(false);
             return filled == exact.Length ? exact : exact[..filled];
         }
         using var buffer = new MemoryStream();
