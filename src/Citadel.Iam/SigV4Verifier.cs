@@ -1,7 +1,6 @@
 using System.Collections.Concurrent;
 using System.Globalization;
 using System.Security.Cryptography;
-using System.Text;
 
 namespace Citadel.Iam;
 
@@ -39,7 +38,7 @@ public sealed class SigV4Verifier(ICredentialStore credentials, TimeProvider tim
             ?? throw new AuthenticationException(AuthenticationErrorKind.MissingAuthentication, "Missing Authentication Token");
 
         var requestTime = ParseTime(parts.AmzDate);
-        if (parts.Scope.Date != parts.AmzDate[..8])
+        if (!parts.AmzDate.AsSpan(0, 8).SequenceEqual(parts.Scope.Date))
             throw new AuthenticationException(AuthenticationErrorKind.SignatureMismatch,
                 $"Date in Credential scope does not match YYYYMMDD from ISO-8601 version of date from HTTP: '{parts.Scope.Date}' != '{parts.AmzDate[..8]}', from '{parts.AmzDate}'.");
         CheckTime(parts, requestTime, presigned);
@@ -52,19 +51,19 @@ public sealed class SigV4Verifier(ICredentialStore credentials, TimeProvider tim
             ?? throw new AuthenticationException(AuthenticationErrorKind.UnknownAccessKey, "The security token included in the request is invalid.");
 
         var payloadHash = PayloadHash(request, parts.Scope.Service, presigned);
-        var canonical = SigV4Canonical.CanonicalRequest(request.Method, request.RawPath, request.RawQuery, request.Headers,
-            parts.SignedHeaders, payloadHash, parts.Scope.Service, excludeSignatureParameter: presigned);
-        var scope = $"{parts.Scope.Date}/{parts.Scope.Region}/{parts.Scope.Service}/aws4_request";
-        var stringToSign = SigV4Canonical.StringToSign(parts.AmzDate, scope, canonical);
+        Span<byte> canonicalHash = stackalloc byte[32];
+        SigV4Canonical.HashCanonicalRequest(request.Method, request.RawPath, request.RawQuery, request.Headers,
+            parts.SignedHeaders, payloadHash, parts.Scope.Service, excludeSignatureParameter: presigned, canonicalHash);
         var key = _signingKeys.GetOrAdd((credential.AccessKeyId, credential.SecretAccessKey, parts.Scope.Date, parts.Scope.Region, parts.Scope.Service),
             k => SigV4Canonical.SigningKey(k.Item2, k.Item3, k.Item4, k.Item5));
         if (_signingKeys.Count > 10_000) _signingKeys.Clear();
-        var expected = HMACSHA256.HashData(key, Encoding.UTF8.GetBytes(stringToSign));
+        Span<byte> expected = stackalloc byte[32];
+        SigV4Canonical.Sign(key, parts.AmzDate, parts.Scope, canonicalHash, expected);
 
-        byte[] provided;
-        try { provided = Convert.FromHexString(parts.Signature); }
-        catch (FormatException) { provided = []; }
-        if (!CryptographicOperations.FixedTimeEquals(expected, provided))
+        // A signature that is not 64 hex digits fails too, after the same constant-time comparison.
+        Span<byte> provided = stackalloc byte[32];
+        var wellFormed = parts.Signature.Length == 64 && Convert.FromHexString(parts.Signature, provided, out _, out _) == System.Buffers.OperationStatus.Done;
+        if (!CryptographicOperations.FixedTimeEquals(expected, provided) | !wellFormed)
             throw new AuthenticationException(AuthenticationErrorKind.SignatureMismatch,
                 "The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method. Consult the service documentation for details.");
 
@@ -154,17 +153,39 @@ public sealed class SigV4Verifier(ICredentialStore credentials, TimeProvider tim
         if (algorithm != SigV4Canonical.Algorithm)
             throw new AuthenticationException(AuthenticationErrorKind.IncompleteSignature,
                 $"Authorization header requires 'Credential' parameter. Authorization header requires 'Signature' parameter. Authorization header requires 'SignedHeaders' parameter. Authorization=" + algorithm);
-        var fields = new Dictionary<string, string>(StringComparer.Ordinal);
-        foreach (var item in header[(space + 1)..].Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        // Fields are read in place (the last of a name wins); only the signature becomes a new string, the scope and the
+        // signed-header list come from caches, since a client sends the same ones request after request.
+        var fields = header.AsSpan(space + 1);
+        ReadOnlySpan<char> credential = default, signature = default, signedHeaderList = default;
+        bool hasCredential = false, hasSignature = false, hasSignedHeaders = false;
+        foreach (var range in fields.Split(','))
         {
-            var eq = item.IndexOf('=', StringComparison.Ordinal);
-            if (eq > 0) fields[item[..eq]] = item[(eq + 1)..];
+            var item = fields[range].Trim();
+            var eq = item.IndexOf('=');
+            if (eq <= 0) continue;
+            var name = item[..eq];
+            var value = item[(eq + 1)..];
+            if (name.SequenceEqual("Credential"))
+            {
+                credential = value;
+                hasCredential = true;
+            }
+            else if (name.SequenceEqual("Signature"))
+            {
+                signature = value;
+                hasSignature = true;
+            }
+            else if (name.SequenceEqual("SignedHeaders"))
+            {
+                signedHeaderList = value;
+                hasSignedHeaders = true;
+            }
         }
-        if (!fields.TryGetValue("Credential", out var credential) || !fields.TryGetValue("Signature", out var signature) || !fields.TryGetValue("SignedHeaders", out var signedHeaderList))
+        if (!hasCredential || !hasSignature || !hasSignedHeaders)
         {
-            var missing = new[] { "Credential", "Signature", "SignedHeaders" }.Where(f => !fields.ContainsKey(f));
+            var missing = new[] { ("Credential", hasCredential), ("Signature", hasSignature), ("SignedHeaders", hasSignedHeaders) }.Where(f => !f.Item2);
             throw new AuthenticationException(AuthenticationErrorKind.IncompleteSignature,
-                string.Concat(missing.Select(m => $"Authorization header requires '{m}' parameter. ")) + "Authorization=" + header);
+                string.Concat(missing.Select(m => $"Authorization header requires '{m.Item1}' parameter. ")) + "Authorization=" + header);
         }
 
         string amzDate;
@@ -175,10 +196,28 @@ public sealed class SigV4Verifier(ICredentialStore credentials, TimeProvider tim
             throw new AuthenticationException(AuthenticationErrorKind.IncompleteSignature,
                 "Authorization header requires existence of either a 'X-Amz-Date' or a 'Date' header. Authorization=" + header);
 
-        var signedHeaders = signedHeaderList.Split(';');
+        var signedHeaders = Cached(SignedHeaderLists, signedHeaderList, list => list.Split(';'));
         if (!signedHeaders.Contains("host"))
             throw new AuthenticationException(AuthenticationErrorKind.SignatureMismatch, "'Host' or ':authority' must be a 'SignedHeader' in the AWS Authorization.");
-        return new AuthorizationParts(ParseScope(credential), signedHeaders, signature, amzDate, 0);
+        return new AuthorizationParts(Cached(Scopes, credential, ParseScope), signedHeaders, signature.ToString(), amzDate, 0);
+    }
+
+    private static readonly ConcurrentDictionary<string, CredentialScope> Scopes = new(StringComparer.Ordinal);
+    private static readonly ConcurrentDictionary<string, string[]> SignedHeaderLists = new(StringComparer.Ordinal);
+
+    /// <summary>
+    /// The parsed form of <paramref name="text"/> from <paramref name="cache"/>, parsing (and keeping) it when absent. Only
+    /// successful parses are kept (a parse that fails throws), and a cache that grew past 10,000 entries (many clients,
+    /// or someone sending made-up values) starts over.
+    /// </summary>
+    private static T Cached<T>(ConcurrentDictionary<string, T> cache, ReadOnlySpan<char> text, Func<string, T> parse)
+    {
+        if (cache.GetAlternateLookup<ReadOnlySpan<char>>().TryGetValue(text, out var known)) return known;
+        var key = text.ToString();
+        var parsed = parse(key);
+        if (cache.Count >= 10_000) cache.Clear();
+        cache[key] = parsed;
+        return parsed;
     }
 
     private static AuthorizationParts ParsePresigned(Dictionary<string, string> query)

@@ -158,4 +158,50 @@ public sealed class SigV4VerifierTests
     {
         Assert.Equal("a=1&b=x%20y&b=z&c%2Fd=%2A", SigV4Canonical.CanonicalQuery("c%2Fd=*&b=z&b=x+y&a=1".Replace("x+y", "x%20y", StringComparison.Ordinal), false));
     }
+
+    [Theory]
+    [InlineData("SignedHeaders={h}, Signature={s}, Credential={c}")]
+    [InlineData("Credential={c},SignedHeaders={h},Signature={s}")]
+    [InlineData("Credential=AKIDOTHER/20261129/us-east-1/kms/aws4_request, Credential={c}, SignedHeaders={h}, Signature={s}")]
+    public void FieldsVerifyInAnyOrderAndSpacingAndTheLastOfANameWins(string fields)
+    {
+        var request = BotocoreKmsRequest();
+        var authorization = request.Headers["authorization"][0];
+        string Field(string name)
+        {
+            var start = authorization.IndexOf(name + "=", StringComparison.Ordinal) + name.Length + 1;
+            var end = authorization.IndexOf(',', start);
+            return authorization[start..(end < 0 ? authorization.Length : end)];
+        }
+        var headers = request.Headers.ToDictionary(h => h.Key, h => h.Value);
+        headers["authorization"] = ["AWS4-HMAC-SHA256 " + fields.Replace("{c}", Field("Credential"), StringComparison.Ordinal)
+            .Replace("{h}", Field("SignedHeaders"), StringComparison.Ordinal).Replace("{s}", Field("Signature"), StringComparison.Ordinal)];
+        Assert.True(Verifier(At("20261129T174702Z")).Verify(request with { Headers = headers }).Principal.IsRoot);
+    }
+
+    [Theory]
+    [InlineData("")]
+    [InlineData("0")]
+    [InlineData("00")]
+    public void ASignatureOfTheWrongLengthDoesNotVerify(string extra)
+    {
+        var request = BotocoreKmsRequest();
+        var headers = request.Headers.ToDictionary(h => h.Key, h => h.Value);
+        var authorization = headers["authorization"][0];
+        // Cut the last digit off and add the extra ones: 63, 64 (one digit changed) or 65 digits.
+        headers["authorization"] = [authorization[..^1] + extra];
+        var error = Assert.Throws<AuthenticationException>(() => Verifier(At("20261129T174702Z")).Verify(request with { Headers = headers }));
+        Assert.Equal(AuthenticationErrorKind.SignatureMismatch, error.Kind);
+    }
+
+    [Fact]
+    public void AnUpperCaseHexSignatureVerifies()
+    {
+        var request = BotocoreKmsRequest();
+        var headers = request.Headers.ToDictionary(h => h.Key, h => h.Value);
+        var authorization = headers["authorization"][0];
+        var at = authorization.IndexOf("Signature=", StringComparison.Ordinal) + "Signature=".Length;
+        headers["authorization"] = [authorization[..at] + authorization[at..].ToUpperInvariant()];
+        Assert.True(Verifier(At("20261129T174702Z")).Verify(request with { Headers = headers }).Principal.IsRoot);
+    }
 }

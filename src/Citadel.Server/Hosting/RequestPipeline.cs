@@ -163,7 +163,7 @@ public sealed class RequestPipeline(
             ErrorMessage = error?.Message,
             RequestId = call.RequestId,
             ReadOnly = operation?.ReadOnly ?? true,
-            Resources = collector.Resources.DistinctBy(r => r.Arn).ToList(),
+            Resources = collector.DistinctResources(),
             RecipientAccountId = options.AccountId,
         };
         try

@@ -37,13 +37,24 @@ public sealed class CitadelMetrics
         Interlocked.Add(ref histogram.SumMicros, (long)(seconds * 1_000_000));
     }
 
+    private static bool SeenBefore(IReadOnlyList<string> values, int index)
+    {
+        for (var j = 0; j < index; j++)
+            if (values[j] == values[index]) return true;
+        return false;
+    }
+
     /// <summary>Records a finished request.</summary>
-    public void Request(string service, string operation, string outcome, TimeSpan elapsed, IEnumerable<string> keySpecs)
+    public void Request(string service, string operation, string outcome, TimeSpan elapsed, IReadOnlyList<string> keySpecs)
     {
         Interlocked.Increment(ref _requests.GetOrAdd((service, operation, outcome), _ => new long[1])[0]);
         Observe(_latency.GetOrAdd((service, operation), _ => new Histogram()), elapsed.TotalSeconds);
-        foreach (var spec in keySpecs.Distinct())
-            Interlocked.Increment(ref _keyOperations.GetOrAdd((operation, spec), _ => new long[1])[0]);
+        // Each spec once per request; a request touches one or two keys, so a scan beats a set.
+        for (var i = 0; i < keySpecs.Count; i++)
+        {
+            if (!SeenBefore(keySpecs, i))
+                Interlocked.Increment(ref _keyOperations.GetOrAdd((operation, keySpecs[i]), _ => new long[1])[0]);
+        }
     }
 
     private static void RenderHistogram(StringBuilder text, string name, string labels, Histogram h)

@@ -30,6 +30,20 @@ public sealed class ResourceCollector
     public List<AuditResource> Resources { get; } = [];
     /// <summary>Key specs of touched keys, for metrics.</summary>
     public List<string> KeySpecs { get; } = [];
+
+    /// <summary>The touched resources, each ARN once (first mention kept), for the audit record.</summary>
+    public List<AuditResource> DistinctResources()
+    {
+        // A request touches one or two resources: a scan, not DistinctBy's set and iterator.
+        var distinct = new List<AuditResource>(Resources.Count);
+        foreach (var resource in Resources)
+        {
+            var seen = false;
+            foreach (var kept in distinct) seen |= kept.Arn == resource.Arn;
+            if (!seen) distinct.Add(resource);
+        }
+        return distinct;
+    }
 }
 
 /// <summary>A service of the API: its model (which names its protocol, awsJson or query), operations and error translation.</summary>

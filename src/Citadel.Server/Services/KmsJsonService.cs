@@ -1,3 +1,4 @@
+using System.Collections.Frozen;
 using Citadel.Audit;
 using Citadel.Kms;
 using Citadel.Server.Protocols;
@@ -19,16 +20,37 @@ public sealed class KmsJsonService(KmsContext context, IAuditStore audit) : IApi
     /// <inheritdoc />
     public ApiOperation? Find(string operation)
     {
-        if (operation == "GetKeyLastUsage")
-            return new ApiOperation(operation, true, typeof(GetKeyLastUsageRequest), (call, request, resources, ct) =>
-                Run(call, resources, kmsCall => GetKeyLastUsage.ExecuteAsync(context, audit, kmsCall, (GetKeyLastUsageRequest)request, ct)));
-        if (!KmsOperations.All.TryGetValue(operation, out var op)) return null;
-        return new ApiOperation(op.Name, op.ReadOnly, op.RequestType, (call, request, resources, ct) =>
-            Run(call, resources, async kmsCall =>
-            {
-                await CheckKeyPolicyAsync(call, request, ct).ConfigureAwait(false);
-                return await op.ExecuteAsync(context, kmsCall, request, ct).ConfigureAwait(false);
-            }));
+        // Built on first use and kept: an operation's delegate closes over nothing of a request.
+        _operations ??= BuildOperations();
+        return _operations.GetValueOrDefault(operation);
+    }
+
+    private FrozenDictionary<string, ApiOperation>? _operations;
+
+    private FrozenDictionary<string, ApiOperation> BuildOperations()
+    {
+        var operations = new Dictionary<string, ApiOperation>(StringComparer.Ordinal)
+        {
+            ["GetKeyLastUsage"] = new("GetKeyLastUsage", true, typeof(GetKeyLastUsageRequest), (call, request, resources, ct) =>
+                Run(call, resources, kmsCall => GetKeyLastUsage.ExecuteAsync(context, audit, kmsCall, (GetKeyLastUsageRequest)request, ct))),
+        };
+        foreach (var op in KmsOperations.All.Values)
+            operations[op.Name] = new ApiOperation(op.Name, op.ReadOnly, op.RequestType, (call, request, resources, ct) => RunKmsAsync(op, call, request, resources, ct));
+        return operations.ToFrozenDictionary(StringComparer.Ordinal);
+    }
+
+    private async Task<object?> RunKmsAsync(IKmsOperation op, ApiCall call, object request, ResourceCollector resources, CancellationToken cancellationToken)
+    {
+        var kmsCall = new KmsCall(call.Principal.Arn, call.Principal.AccountId);
+        try
+        {
+            await CheckKeyPolicyAsync(call, request, cancellationToken).ConfigureAwait(false);
+            return await op.ExecuteAsync(context, kmsCall, request, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            Collect(kmsCall, resources);
+        }
     }
 
     // Key policies are checked with the IAM policy grammar and the lockout rule, which Citadel.Kms cannot reach.
@@ -58,11 +80,17 @@ public sealed class KmsJsonService(KmsContext context, IAuditStore audit) : IApi
         }
         finally
         {
-            foreach (var (arn, spec) in kmsCall.Touched)
-            {
-                resources.Resources.Add(new AuditResource("AWS::KMS::Key", arn, context.Settings.AccountId));
-                resources.KeySpecs.Add(spec);
-            }
+            Collect(kmsCall, resources);
+        }
+    }
+
+    // Reports the keys a call touched, even when it failed, for the audit record and metrics.
+    private void Collect(KmsCall kmsCall, ResourceCollector resources)
+    {
+        foreach (var (arn, spec) in kmsCall.Touched)
+        {
+            resources.Resources.Add(new AuditResource("AWS::KMS::Key", arn, context.Settings.AccountId));
+            resources.KeySpecs.Add(spec);
         }
     }
 
