@@ -94,14 +94,18 @@ public sealed class AuditJournal : IDisposable
     public void Append(IReadOnlyList<string> records) => Append(records.Select(Encoding.UTF8.GetBytes).ToList());
 
     /// <summary>Appends records (each one line of UTF-8 JSON, without newline) in one write and fsyncs them.</summary>
-    public void Append(IReadOnlyList<byte[]> records)
+    public void Append(IReadOnlyList<byte[]> records) => Append(records.Select(r => (ReadOnlyMemory<byte>)r).ToList());
+
+    /// <summary>Appends records (each one line of UTF-8 JSON, without newline) in one write and fsyncs them.</summary>
+    public void Append(IReadOnlyList<ReadOnlyMemory<byte>> records)
     {
         _buffer.SetLength(0);
         var head = _head;
         Span<byte> hex = stackalloc byte[64];
-        foreach (var bytes in records)
+        foreach (var record in records)
         {
-            if (bytes.AsSpan().IndexOf((byte)'\n') >= 0) throw new ArgumentException("A journal record must be one line.", nameof(records));
+            var bytes = record.Span;
+            if (bytes.IndexOf((byte)'\n') >= 0) throw new ArgumentException("A journal record must be one line.", nameof(records));
             _chain.AppendData(head);
             _chain.AppendData(bytes);
             head = _chain.GetHashAndReset();

@@ -14,16 +14,34 @@ public static class CanonicalEncoding
     /// <summary>Encodes a string map; null or empty encodes as a zero count.</summary>
     public static byte[] EncodeMap(IReadOnlyDictionary<string, string>? map)
     {
-        using var buffer = new MemoryStream();
-        var entries = map is null ? [] : map.Select(kv => (Key: Encoding.UTF8.GetBytes(kv.Key), Value: Encoding.UTF8.GetBytes(kv.Value))).ToList();
-        entries.Sort((a, b) => a.Key.AsSpan().SequenceCompareTo(b.Key));
-        WriteU32(buffer, (uint)entries.Count);
+        if (map is null || map.Count == 0) return new byte[4];
+        // Sized exactly and written in place: this runs for every encryption and decryption with a context.
+        var entries = new (byte[] Key, byte[] Value)[map.Count];
+        var size = 4;
+        var i = 0;
+        foreach (var (key, value) in map)
+        {
+            entries[i] = (Encoding.UTF8.GetBytes(key), Encoding.UTF8.GetBytes(value));
+            size += 8 + entries[i].Key.Length + entries[i].Value.Length;
+            i++;
+        }
+        Array.Sort(entries, static (a, b) => a.Key.AsSpan().SequenceCompareTo(b.Key));
+        var encoded = new byte[size];
+        BinaryPrimitives.WriteUInt32BigEndian(encoded, (uint)entries.Length);
+        var at = 4;
         foreach (var (key, value) in entries)
         {
-            WriteField(buffer, key);
-            WriteField(buffer, value);
+            at = Put(encoded, at, key);
+            at = Put(encoded, at, value);
         }
-        return buffer.ToArray();
+        return encoded;
+    }
+
+    private static int Put(byte[] destination, int at, byte[] field)
+    {
+        BinaryPrimitives.WriteUInt32BigEndian(destination.AsSpan(at), (uint)field.Length);
+        field.CopyTo(destination, at + 4);
+        return at + 4 + field.Length;
     }
 
     /// <summary>Encodes a sequence of fields, each length-prefixed.</summary>
