@@ -75,6 +75,7 @@ public sealed class AuditJournal : IDisposable
         TruncateTornTail(_current);
         _length = _current.Length;
         Storage.FilePermissions.RestrictToOwner(path);
+        Storage.DirectorySync.Sync(directory); // a first segment just created: its name made durable, as in Roll
         _head = LastLink(directory, segments) ?? (ReadAnchor(directory) is { } anchor ? Convert.FromHexString(anchor.Link) : new byte[32]);
     }
 
@@ -215,12 +216,25 @@ public sealed class AuditJournal : IDisposable
 
     private void Roll()
     {
+        var next = _segment + 1;
+        var path = SegmentPath(_directory, next);
+        var stream = Open(path);
+        try
+        {
+            Storage.FilePermissions.RestrictToOwner(path);
+            // The new segment's name must be durable before a record in it is acknowledged: POSIX makes a new file's
+            // directory entry durable only with an fsync of the directory (journaling file systems mostly do it anyway).
+            Storage.DirectorySync.Sync(_directory);
+        }
+        catch
+        {
+            stream.Dispose(); // the journal stays on the old segment; the next batch tries again
+            throw;
+        }
         _current.Dispose();
-        _segment++;
-        var path = SegmentPath(_directory, _segment);
-        _current = Open(path);
+        _current = stream;
+        _segment = next;
         _length = 0;
-        Storage.FilePermissions.RestrictToOwner(path);
     }
 
     private static FileStream Open(string path)
