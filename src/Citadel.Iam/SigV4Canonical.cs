@@ -110,7 +110,7 @@ public static class SigV4Canonical
     public static string UriEncode(string value, bool encodeSlash)
     {
         if (!NeedsEncoding(value, encodeSlash)) return value;
-        var text = new Utf8Text(); // not the thread's buffer: the canonical query is encoded while a canonical request is built in it
+        var text = new Utf8Text(value.Length * 3); // not the thread's buffer: the canonical query is encoded while a canonical request is built in it
         AppendUriEncoded(text, value, encodeSlash);
         return Encoding.UTF8.GetString(text.Written);
     }

@@ -9,8 +9,11 @@ namespace Citadel.Iam;
 internal sealed class Utf8Text
 {
     [ThreadStatic] private static Utf8Text? t_current;
-    private byte[] _bytes = new byte[1024];
+    private byte[] _bytes;
     private int _length;
+
+    /// <summary>An empty buffer of its own (not the thread's), for text built while the thread's is in use.</summary>
+    public Utf8Text(int capacity = 1024) => _bytes = new byte[Math.Max(16, capacity)];
 
     /// <summary>This thread's buffer, emptied.</summary>
     public static Utf8Text Rent()
