@@ -29,13 +29,12 @@ public sealed class KmsJsonService(KmsContext context, IAuditStore audit) : IApi
 
     private FrozenDictionary<string, ApiOperation> BuildOperations()
     {
-        var operations = new Dictionary<string, ApiOperation>(StringComparer.Ordinal)
-        {
-            ["GetKeyLastUsage"] = new("GetKeyLastUsage", true, typeof(GetKeyLastUsageRequest), (call, request, resources, ct) =>
-                Run(call, resources, kmsCall => GetKeyLastUsage.ExecuteAsync(context, audit, kmsCall, (GetKeyLastUsageRequest)request, ct))),
-        };
+        var operations = new Dictionary<string, ApiOperation>(StringComparer.Ordinal);
         foreach (var op in KmsOperations.All.Values)
             operations[op.Name] = new ApiOperation(op.Name, op.ReadOnly, op.RequestType, (call, request, resources, ct) => RunKmsAsync(op, call, request, resources, ct));
+        // Served here, not by Citadel.Kms: it reads the audit trail.
+        operations["GetKeyLastUsage"] = new("GetKeyLastUsage", true, typeof(GetKeyLastUsageRequest), (call, request, resources, ct) =>
+            Run(call, resources, kmsCall => GetKeyLastUsage.ExecuteAsync(context, audit, kmsCall, (GetKeyLastUsageRequest)request, ct)));
         return operations.ToFrozenDictionary(StringComparer.Ordinal);
     }
 
