@@ -37,6 +37,7 @@ public static class CanonicalEncoding
         return encoded;
     }
 
+    /// <summary>Writes <paramref name="field"/> length-prefixed at <paramref name="at"/>; returns where the next field begins.</summary>
     private static int Put(byte[] destination, int at, byte[] field)
     {
         BinaryPrimitives.WriteUInt32BigEndian(destination.AsSpan(at), (uint)field.Length);
@@ -47,21 +48,16 @@ public static class CanonicalEncoding
     /// <summary>Encodes a sequence of fields, each length-prefixed.</summary>
     public static byte[] EncodeFields(params ReadOnlySpan<string> fields)
     {
-        using var buffer = new MemoryStream();
-        foreach (var field in fields) WriteField(buffer, Encoding.UTF8.GetBytes(field));
-        return buffer.ToArray();
-    }
-
-    private static void WriteField(Stream stream, byte[] bytes)
-    {
-        WriteU32(stream, (uint)bytes.Length);
-        stream.Write(bytes);
-    }
-
-    private static void WriteU32(Stream stream, uint value)
-    {
-        Span<byte> b = stackalloc byte[4];
-        BinaryPrimitives.WriteUInt32BigEndian(b, value);
-        stream.Write(b);
+        var encodedFields = new byte[fields.Length][];
+        var size = 0;
+        for (var i = 0; i < fields.Length; i++)
+        {
+            encodedFields[i] = Encoding.UTF8.GetBytes(fields[i]);
+            size += 4 + encodedFields[i].Length;
+        }
+        var encoded = new byte[size];
+        var at = 0;
+        foreach (var field in encodedFields) at = Put(encoded, at, field);
+        return encoded;
     }
 }

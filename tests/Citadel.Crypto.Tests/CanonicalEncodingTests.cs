@@ -39,4 +39,12 @@ public sealed class CanonicalEncodingTests
         ];
         Assert.Equal(expected, encoded);
     }
+
+    [Fact]
+    public void Fields_layout_is_each_field_length_prefixed_in_order()
+    {
+        byte[] expected = [0, 0, 0, 2, (byte)'a', (byte)'b', 0, 0, 0, 0, 0, 0, 0, 2, 0xC3, 0xA9];
+        Assert.Equal(expected, CanonicalEncoding.EncodeFields("ab", "", "é"));
+        Assert.Empty(CanonicalEncoding.EncodeFields());
+    }
 }
