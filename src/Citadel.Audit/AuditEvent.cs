@@ -62,18 +62,7 @@ public sealed class AuditEvent
     /// The record as compact CloudTrail JSON in UTF-8, written straight from the fields without building a node tree
     /// (this runs once per request).
     /// </summary>
-    public byte[] ToUtf8Json()
-    {
-        var rented = RentUtf8Json(out var length);
-        try
-        {
-            return rented.AsSpan(0, length).ToArray();
-        }
-        finally
-        {
-            System.Buffers.ArrayPool<byte>.Shared.Return(rented);
-        }
-    }
+    public byte[] ToUtf8Json() => WriteToThreadBuffer().ToArray();
 
     /// <summary>
     /// The record as <see cref="ToUtf8Json"/> writes it, in the first <paramref name="length"/> bytes of an array rented
@@ -81,6 +70,16 @@ public sealed class AuditEvent
     /// request's record, held only until its batch is written.
     /// </summary>
     public byte[] RentUtf8Json(out int length)
+    {
+        var json = WriteToThreadBuffer();
+        length = json.Length;
+        var rented = System.Buffers.ArrayPool<byte>.Shared.Rent(length);
+        json.CopyTo(rented);
+        return rented;
+    }
+
+    /// <summary>Writes the record into this thread's buffer; the span is valid until the thread writes the next record.</summary>
+    private ReadOnlySpan<byte> WriteToThreadBuffer()
     {
         // One buffer and writer per thread, reused: a fresh 1 KiB buffer grew to 2 KiB for most records and was copied
         // out again, ~3 KiB of garbage per request. Only the record's own bytes are allocated now.
@@ -132,14 +131,12 @@ public sealed class AuditEvent
             w.WriteString("eventCategory", "Management");
             w.WriteEndObject();
             w.Flush();
-            length = buffer.WrittenCount;
-            var rented = System.Buffers.ArrayPool<byte>.Shared.Rent(length);
-            buffer.WrittenSpan.CopyTo(rented);
-            return rented;
+            return buffer.WrittenSpan;
         }
         finally
         {
-            // A record bigger than usual (a large policy) does not keep its buffer alive on the thread.
+            // A record bigger than usual (a large policy) does not keep its buffer alive on the thread (the span returned
+            // still holds it until the caller has copied it).
             if (buffer.Capacity > 64 << 10) t_buffer = null;
             w.Reset();
         }

@@ -92,7 +92,7 @@ public sealed class AuditJournal : IDisposable
     public JournalPosition End => new(_segment, _length);
 
     /// <summary>Appends records (each one line of JSON, without newline) and fsyncs them.</summary>
-    public void Append(IReadOnlyList<string> records) => Append(records.Select(Encoding.UTF8.GetBytes).ToList());
+    public void Append(IReadOnlyList<string> records) => Append(records.Select(r => (ReadOnlyMemory<byte>)Encoding.UTF8.GetBytes(r)).ToList());
 
     /// <summary>Appends records (each one line of UTF-8 JSON, without newline) in one write and fsyncs them.</summary>
     public void Append(IReadOnlyList<byte[]> records) => Append(records.Select(r => (ReadOnlyMemory<byte>)r).ToList());
