@@ -111,7 +111,7 @@ public static class SigV4Canonical
     {
         if (!NeedsEncoding(value, encodeSlash)) return value;
         var text = new Utf8Text(value.Length * 3); // not the thread's buffer: the canonical query is encoded while a canonical request is built in it
-        AppendUriEncoded(text, value, encodeSlash);
+        AppendPercentEncoded(text, value, encodeSlash);
         return Encoding.UTF8.GetString(text.Written);
     }
 
@@ -127,11 +127,12 @@ public static class SigV4Canonical
 
     private static void AppendUriEncoded(Utf8Text text, string value, bool encodeSlash)
     {
-        if (!NeedsEncoding(value, encodeSlash))
-        {
-            text.Append(value); // all ASCII, one byte each
-            return;
-        }
+        if (NeedsEncoding(value, encodeSlash)) AppendPercentEncoded(text, value, encodeSlash);
+        else text.Append(value); // all ASCII, one byte each
+    }
+
+    private static void AppendPercentEncoded(Utf8Text text, string value, bool encodeSlash)
+    {
         Span<byte> percent = [(byte)'%', 0, 0];
         foreach (var b in Encoding.UTF8.GetBytes(value))
         {

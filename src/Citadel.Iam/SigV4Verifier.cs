@@ -54,9 +54,14 @@ public sealed class SigV4Verifier(ICredentialStore credentials, TimeProvider tim
         Span<byte> canonicalHash = stackalloc byte[32];
         SigV4Canonical.HashCanonicalRequest(request.Method, request.RawPath, request.RawQuery, request.Headers,
             parts.SignedHeaders, payloadHash, parts.Scope.Service, excludeSignatureParameter: presigned, canonicalHash);
-        var key = _signingKeys.GetOrAdd((credential.AccessKeyId, credential.SecretAccessKey, parts.Scope.Date, parts.Scope.Region, parts.Scope.Service),
-            k => SigV4Canonical.SigningKey(k.Item2, k.Item3, k.Item4, k.Item5));
-        if (_signingKeys.Count > 10_000) _signingKeys.Clear();
+        var keyOf = (credential.AccessKeyId, credential.SecretAccessKey, parts.Scope.Date, parts.Scope.Region, parts.Scope.Service);
+        if (!_signingKeys.TryGetValue(keyOf, out var key))
+        {
+            // Counted on a miss only: a ConcurrentDictionary's Count takes all its locks, and this runs on every request.
+            key = SigV4Canonical.SigningKey(credential.SecretAccessKey, parts.Scope.Date, parts.Scope.Region, parts.Scope.Service);
+            if (_signingKeys.Count >= 10_000) _signingKeys.Clear();
+            _signingKeys[keyOf] = key;
+        }
         Span<byte> expected = stackalloc byte[32];
         SigV4Canonical.Sign(key, parts.AmzDate, parts.Scope, canonicalHash, expected);
 
