@@ -34,6 +34,8 @@ public sealed class TargetSet : IAsyncDisposable
                 start.Environment["CITADEL_ROOT_SECRET_ACCESS_KEY"] = Secret;
                 // Per-request logs go to a console nobody reads during a benchmark.
                 start.Environment["Logging__LogLevel__Default"] = "Warning";
+                // The bench reads the allocation counter from /metrics, which needs a token by default.
+                start.Environment["Citadel__MetricsAccess"] = "public";
                 break;
             case "citadel-unaudited":
                 var unauditedData = NewDataDirectory();

@@ -22,6 +22,7 @@ internal static class UnauditedCitadel
             ["Citadel:RootAccessKeyId"] = TargetSet.AccessKeyId,
             ["Citadel:RootSecretAccessKey"] = TargetSet.Secret,
             ["Logging:LogLevel:Default"] = "Warning",
+            ["Citadel:MetricsAccess"] = "public",
         }).Build();
         await using var server = await CitadelServer.CreateAsync(configuration, TextWriter.Null, null, null, audit => new DiscardingAuditStore(audit));
         await server.StartAsync();

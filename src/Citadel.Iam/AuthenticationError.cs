@@ -17,6 +17,13 @@ public enum AuthenticationErrorKind
     InvalidToken,
     /// <summary>The session token has expired: <c>ExpiredTokenException</c> / <c>ExpiredToken</c>.</summary>
     ExpiredToken,
+    /// <summary>The credential scope names a region this deployment does not serve (S3: <c>AuthorizationHeaderMalformed</c>).</summary>
+    WrongRegion,
+    /// <summary>
+    /// The request carries <c>x-amz-*</c> headers that the signature does not cover (S3: 403 <c>AccessDenied</c>, "There were
+    /// headers present in the request which were not signed"); <see cref="AuthenticationException.HeadersNotSigned"/> names them.
+    /// </summary>
+    HeadersNotSigned,
 }
 
 /// <summary>A request failed SigV4 authentication.</summary>
@@ -24,4 +31,13 @@ public sealed class AuthenticationException(AuthenticationErrorKind kind, string
 {
     /// <summary>The failure kind.</summary>
     public AuthenticationErrorKind Kind { get; } = kind;
+
+    /// <summary>For <see cref="AuthenticationErrorKind.WrongRegion"/>: the region the deployment expects.</summary>
+    public string? ExpectedRegion { get; init; }
+
+    /// <summary>For <see cref="AuthenticationErrorKind.WrongRegion"/>: the region the request was signed for.</summary>
+    public string? RequestRegion { get; init; }
+
+    /// <summary>For <see cref="AuthenticationErrorKind.HeadersNotSigned"/>: the unsigned headers, lower-case, in request order.</summary>
+    public IReadOnlyList<string> HeadersNotSigned { get; init; } = [];
 }

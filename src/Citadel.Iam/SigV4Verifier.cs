@@ -15,6 +15,13 @@ public sealed class SigV4Verifier(ICredentialStore credentials, TimeProvider tim
     public static readonly TimeSpan MaxClockSkew = TimeSpan.FromMinutes(15);
 
     private const string AmzDateFormat = "yyyyMMdd'T'HHmmss'Z'";
+
+    /// <summary>
+    /// The region this deployment serves; a credential scope for another is refused (<see cref="AuthenticationErrorKind.WrongRegion"/>),
+    /// as AWS refuses a request signed for another region's endpoint. IAM and STS also take <c>us-east-1</c>, the signing region
+    /// of their global endpoints. Null accepts any region (unit tests of the signature arithmetic).
+    /// </summary>
+    public string? Region { get; init; }
     private readonly ConcurrentDictionary<(string, string, string, string, string), byte[]> _signingKeys = new();
 
     /// <summary>Returns the credential scope without verifying, to route a request before its protocol is parsed; null when absent.</summary>
@@ -42,6 +49,7 @@ public sealed class SigV4Verifier(ICredentialStore credentials, TimeProvider tim
             throw new AuthenticationException(AuthenticationErrorKind.SignatureMismatch,
                 $"Date in Credential scope does not match YYYYMMDD from ISO-8601 version of date from HTTP: '{parts.Scope.Date}' != '{parts.AmzDate[..8]}', from '{parts.AmzDate}'.");
         CheckTime(parts, requestTime, presigned);
+        CheckRegion(parts.Scope, presigned);
 
         var token = request.Headers.TryGetValue("x-amz-security-token", out var tokens) && tokens.Length > 0 ? tokens[0]
             : presigned && ParseQuery(request.RawQuery).TryGetValue("X-Amz-Security-Token", out var queryToken) ? queryToken : null;
@@ -72,12 +80,43 @@ public sealed class SigV4Verifier(ICredentialStore credentials, TimeProvider tim
             throw new AuthenticationException(AuthenticationErrorKind.SignatureMismatch,
                 "The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method. Consult the service documentation for details.");
 
+        CheckAllAmzHeadersSigned(request, parts.SignedHeaders);
         return new AuthenticatedRequest(credential.Principal, parts.Scope, presigned, requestTime)
         {
             Signature = parts.Signature.ToLowerInvariant(),
             AmzDate = parts.AmzDate,
             SigningKey = key,
         };
+    }
+
+    private void CheckRegion(CredentialScope scope, bool presigned)
+    {
+        if (Region is null || scope.Region == Region || (scope.Service is "iam" or "sts" && scope.Region == "us-east-1")) return;
+        // KMS and the other awsJson services answer this text; S3 names the expected region (S3Errors).
+        throw new AuthenticationException(AuthenticationErrorKind.WrongRegion, presigned
+            ? $"Error parsing the X-Amz-Credential parameter; the region '{scope.Region}' is wrong; expecting '{Region}'"
+            : $"Credential should be scoped to a valid region, not '{scope.Region}'.")
+        { ExpectedRegion = Region, RequestRegion = scope.Region };
+    }
+
+    /// <summary>
+    /// Every <c>x-amz-*</c> header the request carries must be covered by the signature, for header and presigned signatures
+    /// alike: the operations read these headers (x-amz-copy-source turns a PUT into a copy, x-amz-server-side-encryption picks
+    /// the key), so one added to a presigned URL or left out of SignedHeaders would let its sender change what the signer
+    /// authorized. <c>x-amz-content-sha256</c> is exempt, as in S3: its value is the canonical request's last line, so it is
+    /// covered whether listed or not. (<c>x-amzn-*</c>, which SDKs leave unsigned for tracing, is another prefix.)
+    /// </summary>
+    private static void CheckAllAmzHeadersSigned(SigV4Request request, IReadOnlyList<string> signedHeaders)
+    {
+        List<string>? unsigned = null;
+        foreach (var name in request.Headers.Keys)
+        {
+            if (!name.StartsWith("x-amz-", StringComparison.Ordinal) || name == "x-amz-content-sha256") continue;
+            if (!signedHeaders.Contains(name)) (unsigned ??= []).Add(name);
+        }
+        if (unsigned is not null)
+            throw new AuthenticationException(AuthenticationErrorKind.HeadersNotSigned, "There were headers present in the request which were not signed")
+            { HeadersNotSigned = unsigned };
     }
 
     private static string PayloadHash(SigV4Request request, string service, bool presigned)
@@ -240,8 +279,11 @@ public sealed class SigV4Verifier(ICredentialStore credentials, TimeProvider tim
             if (!long.TryParse(expiresText, NumberStyles.None, CultureInfo.InvariantCulture, out expires) || expires < 1 || expires > 604800)
                 throw new AuthenticationException(AuthenticationErrorKind.IncompleteSignature, "X-Amz-Expires must be between 1 and 604800 seconds.");
         }
-        return new AuthorizationParts(ParseScope(query["X-Amz-Credential"]), query["X-Amz-SignedHeaders"].Split(';'),
-            query["X-Amz-Signature"], query["X-Amz-Date"], expires);
+        // As for header signatures: without host, a URL signed for one virtual-host bucket would verify for any other.
+        var signedHeaders = query["X-Amz-SignedHeaders"].Split(';');
+        if (!signedHeaders.Contains("host"))
+            throw new AuthenticationException(AuthenticationErrorKind.IncompleteSignature, "Query-string authentication requires 'host' in X-Amz-SignedHeaders.");
+        return new AuthorizationParts(ParseScope(query["X-Amz-Credential"]), signedHeaders, query["X-Amz-Signature"], query["X-Amz-Date"], expires);
     }
 
     private static CredentialScope ParseScope(string credential)

@@ -97,6 +97,16 @@ public sealed class CitadelProcess : IAsyncDisposable
         return handler;
     }
 
+    /// <summary>GET /metrics with the data directory's bearer token (Citadel:MetricsAccess token, the default).</summary>
+    public async Task<string> MetricsAsync(HttpClient http)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, $"{Endpoint}/metrics");
+        request.Headers.TryAddWithoutValidation("Authorization", "Bearer " + (await File.ReadAllTextAsync(Path.Combine(DataDirectory, "metrics.token"))).Trim());
+        using var response = await http.SendAsync(request);
+        response.EnsureSuccessStatusCode();
+        return await response.Content.ReadAsStringAsync();
+    }
+
     /// <summary>Stops with SIGTERM (graceful) or SIGKILL.</summary>
     public async Task StopAsync(bool kill = false)
     {

@@ -27,13 +27,29 @@ public sealed class ObservabilityTests(CitadelFixture fixture)
         var key = await kms.CreateKeyAsync(new CreateKeyRequest { KeySpec = "HMAC_256", KeyUsage = "GENERATE_VERIFY_MAC" });
         await kms.GenerateMacAsync(new GenerateMacRequest { KeyId = key.KeyMetadata.KeyId, MacAlgorithm = "HMAC_SHA_256", Message = new MemoryStream([1]) });
         using var http = fixture.Server.HttpClient();
-        var metrics = await http.GetStringAsync($"{fixture.Server.Endpoint}/metrics");
+        var metrics = await fixture.Server.MetricsAsync(http);
         Assert.Contains("citadel_requests_total{service=\"kms\",operation=\"GenerateMac\",outcome=\"success\"}", metrics, StringComparison.Ordinal);
         Assert.Contains("citadel_kms_key_operations_total{operation=\"GenerateMac\",key_spec=\"HMAC_256\"}", metrics, StringComparison.Ordinal);
         Assert.Contains("citadel_request_duration_seconds_bucket{service=\"kms\",operation=\"GenerateMac\",le=\"+Inf\"}", metrics, StringComparison.Ordinal);
         var allocated = metrics.Split('\n').Single(l => l.StartsWith("citadel_dotnet_allocated_bytes_total ", StringComparison.Ordinal));
         Assert.True(long.Parse(allocated.Split(' ')[1], System.Globalization.CultureInfo.InvariantCulture) > 0, allocated);
         Assert.Contains("citadel_dotnet_gc_collections_total{generation=\"0\"}", metrics, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task MetricsNeedTheBearerTokenOfTheDataDirectory()
+    {
+        using var http = fixture.Server.HttpClient();
+        var url = $"{fixture.Server.Endpoint}/metrics";
+        using var anonymous = await http.GetAsync(url);
+        Assert.Equal(HttpStatusCode.Unauthorized, anonymous.StatusCode);
+        Assert.DoesNotContain("citadel_requests_total", await anonymous.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        var token = (await File.ReadAllTextAsync(Path.Combine(fixture.Server.DataDirectory, "metrics.token"))).Trim();
+        using var wrong = new HttpRequestMessage(HttpMethod.Get, url);
+        wrong.Headers.TryAddWithoutValidation("Authorization", "Bearer " + token[..^1] + (token[^1] == 'A' ? 'B' : 'A'));
+        Assert.Equal(HttpStatusCode.Unauthorized, (await http.SendAsync(wrong)).StatusCode);
+        Assert.Equal(System.IO.UnixFileMode.UserRead | System.IO.UnixFileMode.UserWrite, File.GetUnixFileMode(Path.Combine(fixture.Server.DataDirectory, "metrics.token")));
+        Assert.Contains("citadel_requests_total", await fixture.Server.MetricsAsync(http), StringComparison.Ordinal);
     }
 
     [Fact]
@@ -72,7 +88,7 @@ public sealed class ObservabilityTests(CitadelFixture fixture)
         using var response = await http.SendAsync(request);
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         Assert.Equal("UnknownOperationException", JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.GetProperty("__type").GetString());
-        var metrics = await http.GetStringAsync($"{fixture.Server.Endpoint}/metrics");
+        var metrics = await fixture.Server.MetricsAsync(http);
         Assert.DoesNotContain("NoSuchOperation42", metrics, StringComparison.Ordinal);
         Assert.Contains("operation=\"unknown\",outcome=\"client_error\"", metrics, StringComparison.Ordinal);
     }

@@ -204,4 +204,71 @@ public sealed class SigV4VerifierTests
         headers["authorization"] = [authorization[..at] + authorization[at..].ToUpperInvariant()];
         Assert.True(Verifier(At("20261129T174702Z")).Verify(request with { Headers = headers }).Principal.IsRoot);
     }
+
+    private static SigV4Request Signed(string region, string service, DateTimeOffset now, Dictionary<string, string> signedHeaders, Dictionary<string, string>? addedAfterSigning = null)
+    {
+        var signed = SigV4Signer.Sign("POST", "localhost:8443", "/b/k", "", signedHeaders, [], AccessKeyId, Secret, region, service, now);
+        var headers = new Dictionary<string, string[]> { ["host"] = ["localhost:8443"] };
+        foreach (var (name, value) in signedHeaders) headers[name] = [value];
+        foreach (var (name, value) in signed) headers[name] = [value];
+        foreach (var (name, value) in addedAfterSigning ?? []) headers[name] = [value];
+        return new SigV4Request("POST", "/b/k", "", headers, SigV4Canonical.EmptyPayloadSha256);
+    }
+
+    [Fact]
+    public void AnAmzHeaderAddedToAPresignedUrlIsRefused()
+    {
+        // boto3's generate_presigned_url("put_object") signs host only; its holder must not add x-amz-copy-source.
+        var presigned = BotocorePresigned();
+        var headers = presigned.Headers.ToDictionary(h => h.Key, h => h.Value);
+        headers["x-amz-copy-source"] = ["/other-bucket/secret"];
+        headers["x-amz-server-side-encryption"] = ["AES256"];
+        var error = Assert.Throws<AuthenticationException>(() => Verifier(At("20261129T174708Z")).Verify(presigned with { Headers = headers }));
+        Assert.Equal(AuthenticationErrorKind.HeadersNotSigned, error.Kind);
+        Assert.Equal(["x-amz-copy-source", "x-amz-server-side-encryption"], error.HeadersNotSigned);
+    }
+
+    [Fact]
+    public void AnAmzHeaderLeftOutOfSignedHeadersIsRefusedButContentSha256AndAmznAreExempt()
+    {
+        var now = At("20261129T120000Z");
+        var target = new Dictionary<string, string> { ["x-amz-target"] = "TrentService.ListKeys" };
+        var error = Assert.Throws<AuthenticationException>(() => Verifier(now).Verify(Signed("us-east-1", "s3", now, target, new() { ["x-amz-meta-a"] = "1" })));
+        Assert.Equal(AuthenticationErrorKind.HeadersNotSigned, error.Kind);
+        Assert.Equal(["x-amz-meta-a"], error.HeadersNotSigned);
+
+        // x-amz-content-sha256 is the canonical request's last line whether listed or not; x-amzn-trace-id is another prefix.
+        var exempt = Signed("us-east-1", "s3", now, target, new() { ["x-amz-content-sha256"] = SigV4Canonical.EmptyPayloadSha256, ["x-amzn-trace-id"] = "Root=1" });
+        Assert.True(Verifier(now).Verify(exempt).Principal.IsRoot);
+        // The presigned form: the header says what the presigned request's payload line is anyway.
+        var presigned = BotocorePresigned();
+        var headers = presigned.Headers.ToDictionary(h => h.Key, h => h.Value);
+        headers["x-amz-content-sha256"] = ["UNSIGNED-PAYLOAD"];
+        Assert.True(Verifier(At("20261129T174708Z")).Verify(presigned with { Headers = headers }).Presigned);
+    }
+
+    [Fact]
+    public void APresignedUrlMustSignHost()
+    {
+        var presigned = BotocorePresigned();
+        var request = presigned with { RawQuery = presigned.RawQuery.Replace("X-Amz-SignedHeaders=host", "X-Amz-SignedHeaders=x-amz-date", StringComparison.Ordinal) };
+        var error = Assert.Throws<AuthenticationException>(() => Verifier(At("20261129T174708Z")).Verify(request));
+        Assert.Equal(AuthenticationErrorKind.IncompleteSignature, error.Kind);
+    }
+
+    [Fact]
+    public void TheScopeMustNameTheDeploymentsRegionAndIamAndStsMayUseTheGlobalOne()
+    {
+        var now = At("20261129T120000Z");
+        var verifier = new SigV4Verifier(new Store(), new FixedTime(now)) { Region = "eu-central-1" };
+        Assert.True(verifier.Verify(Signed("eu-central-1", "kms", now, [])).Principal.IsRoot);
+        var error = Assert.Throws<AuthenticationException>(() => verifier.Verify(Signed("eu-west-9", "kms", now, [])));
+        Assert.Equal(AuthenticationErrorKind.WrongRegion, error.Kind);
+        Assert.Equal("eu-central-1", error.ExpectedRegion);
+        Assert.Equal("eu-west-9", error.RequestRegion);
+        Assert.Equal(AuthenticationErrorKind.WrongRegion, Assert.Throws<AuthenticationException>(() => verifier.Verify(Signed("us-east-1", "kms", now, []))).Kind);
+        Assert.True(verifier.Verify(Signed("us-east-1", "iam", now, [])).Principal.IsRoot);
+        Assert.True(verifier.Verify(Signed("us-east-1", "sts", now, [])).Principal.IsRoot);
+        Assert.Equal(AuthenticationErrorKind.WrongRegion, Assert.Throws<AuthenticationException>(() => verifier.Verify(Signed("eu-west-9", "iam", now, []))).Kind);
+    }
 }

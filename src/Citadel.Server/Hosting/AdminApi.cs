@@ -42,14 +42,11 @@ public sealed class AdminApi(RequestExplainer explainer, ObjectLayer objects, Si
     public async Task HandleAsync(HttpContext http, string requestId)
     {
         var path = http.Request.Path.Value!["/citadel/admin/".Length..];
-        using var buffer = new MemoryStream();
-        await http.Request.Body.CopyToAsync(buffer, http.RequestAborted).ConfigureAwait(false);
-        if (buffer.Length > MaxBodyBytes)
+        if (await RequestBodies.ReadAsync(http.Request, MaxBodyBytes, http.RequestAborted).ConfigureAwait(false) is not { } body)
         {
-            await WriteAsync(http, 413, new { error = "The request body is too large." }).ConfigureAwait(false);
+            await WriteAsync(http, 413, new { error = "The request body is larger than 64 KiB." }).ConfigureAwait(false);
             return;
         }
-        var body = buffer.ToArray();
         Principal administrator;
         try
         {

@@ -54,6 +54,8 @@ public sealed partial class CitadelOptions
     /// without an endpoint they stay in the data directory. The catalog stays in the data directory either way.
     /// </summary>
     public S3BlobStoreSettings S3Backend { get; set; } = new();
+    /// <summary>Who may read /metrics: <c>token</c> (bearer token from metrics.token in the data directory), <c>public</c>, or <c>off</c>.</summary>
+    public string MetricsAccess { get; set; } = "token";
     /// <summary>Administrator access key id (also CITADEL_ROOT_ACCESS_KEY_ID).</summary>
     public string? RootAccessKeyId { get; set; }
     /// <summary>Administrator secret (also CITADEL_ROOT_SECRET_ACCESS_KEY).</summary>
@@ -88,6 +90,7 @@ public sealed partial class CitadelOptions
         if (!RegionPattern().IsMatch(Region)) errors.Add($"Citadel:Region '{Region}' is not a region name (for example us-east-1).");
         if (Partition is not ("aws" or "aws-cn" or "aws-us-gov" or "aws-iso" or "aws-iso-b" or "aws-eusc")) errors.Add($"Citadel:Partition '{Partition}' is not an AWS partition.");
         if (Seal is not ("keyfile" or "shamir")) errors.Add($"Citadel:Seal '{Seal}' must be keyfile or shamir.");
+        if (MetricsAccess is not ("token" or "public" or "off")) errors.Add($"Citadel:MetricsAccess '{MetricsAccess}' must be token, public or off.");
         if (MaintenanceIntervalSeconds < 1) errors.Add("Citadel:MaintenanceIntervalSeconds must be at least 1.");
         if (TrailDeliveryIntervalSeconds < 1) errors.Add("Citadel:TrailDeliveryIntervalSeconds must be at least 1.");
         if (TrailDigestIntervalSeconds < 60) errors.Add("Citadel:TrailDigestIntervalSeconds must be at least 60 (digests are named to the second).");

@@ -192,13 +192,14 @@ public sealed class CitadelServer : IAsyncDisposable
         var app = builder.Build();
         var authorizer = new PolicyAuthorizer(iam, options.Partition);
         var requestAudit = auditStage?.Invoke(audit) ?? audit; // what records each request before it is answered
-        var pipeline = new RequestPipeline(services, new SigV4Verifier(new CompositeCredentialStore(credentials, iam), time, sessions), authorizer, requestAudit, root, metrics, options, time,
+        var pipeline = new RequestPipeline(services, new SigV4Verifier(new CompositeCredentialStore(credentials, iam), time, sessions) { Region = options.Region }, authorizer, requestAudit, root, metrics, options, time,
             app.Services.GetRequiredService<ILogger<RequestPipeline>>());
         var s3 = new S3Endpoint(new S3Operations(objectLayer, kms, options), pipeline.Verifier, pipeline.Authorizer, requestAudit, root, metrics, options, time,
             app.Services.GetRequiredService<ILogger<S3Endpoint>>());
-        var operatorApi = new OperatorApi(seal, new SigV4Verifier(credentials, time), delivery);
-        var adminApi = new AdminApi(new RequestExplainer(services, audit, authorizer, secureTransport: !options.Http), objectLayer, new SigV4Verifier(credentials, time), audit, options, time,
+        var operatorApi = new OperatorApi(seal, new SigV4Verifier(credentials, time) { Region = options.Region }, delivery);
+        var adminApi = new AdminApi(new RequestExplainer(services, audit, authorizer, secureTransport: !options.Http), objectLayer, new SigV4Verifier(credentials, time) { Region = options.Region }, audit, options, time,
             app.Services.GetRequiredService<ILogger<AdminApi>>());
+        var metricsEndpoint = new MetricsEndpoint(metrics, root, audit, options.MetricsAccess, dataDirectory);
         var logger = app.Services.GetRequiredService<ILogger<CitadelServer>>();
         app.Run(async http =>
         {
@@ -214,10 +215,7 @@ public sealed class CitadelServer : IAsyncDisposable
             if (signedScope is null && HttpMethods.IsGet(http.Request.Method) && path is "/health" or "/health/live" or "/health/ready")
                 await WriteHealthAsync(http, path, seal).ConfigureAwait(false);
             else if (signedScope is null && HttpMethods.IsGet(http.Request.Method) && path == "/metrics")
-            {
-                http.Response.ContentType = "text/plain; version=0.0.4";
-                await http.Response.WriteAsync(metrics.Render(root.IsSealed, audit.Statistics)).ConfigureAwait(false);
-            }
+                await metricsEndpoint.HandleAsync(http).ConfigureAwait(false);
             else if (signedScope?.Service is null or "citadel" && path.StartsWith("/citadel/operator/", StringComparison.Ordinal))
                 await operatorApi.HandleAsync(http).ConfigureAwait(false);
             else if (signedScope?.Service is null or "citadel" && path.StartsWith("/citadel/admin/", StringComparison.Ordinal))

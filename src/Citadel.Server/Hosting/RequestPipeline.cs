@@ -41,7 +41,7 @@ public sealed class RequestPipeline(
     public async Task HandleAsync(HttpContext http, string requestId, SigV4Request routed)
     {
         var started = Stopwatch.GetTimestamp();
-        var body = await ReadBodyAsync(http.Request, http.RequestAborted).ConfigureAwait(false);
+        var body = await RequestBodies.ReadAsync(http.Request, MaxBodyBytes, http.RequestAborted).ConfigureAwait(false);
         var target = http.Request.Headers["X-Amz-Target"].ToString();
         if (body is null)
         {
@@ -88,6 +88,7 @@ public sealed class RequestPipeline(
                     AuthenticationErrorKind.IncompleteSignature => new ServiceError(400, "IncompleteSignatureException", e.Message),
                     AuthenticationErrorKind.UnknownAccessKey or AuthenticationErrorKind.InvalidToken => new ServiceError(400, "UnrecognizedClientException", e.Message),
                     AuthenticationErrorKind.ExpiredToken => new ServiceError(400, "ExpiredTokenException", e.Message),
+                    AuthenticationErrorKind.HeadersNotSigned => new ServiceError(400, "AccessDeniedException", e.Message + ": " + string.Join(", ", e.HeadersNotSigned)),
                     _ => new ServiceError(400, "InvalidSignatureException", e.Message),
                 };
             }
@@ -224,16 +225,22 @@ public sealed class RequestPipeline(
         }
         using (document)
         {
-            if (service.Model.Validate(operation.Name, document.RootElement) is { } invalid)
-                throw new ProtocolError(new ServiceError(400, invalid.Type, invalid.Message));
             try
             {
+                if (service.Model.Validate(operation.Name, document.RootElement) is { } invalid)
+                    throw new ProtocolError(new ServiceError(400, invalid.Type, invalid.Message));
                 return document.RootElement.Deserialize(operation.RequestType, WireJson.Options)
                     ?? throw new ProtocolError(new ServiceError(400, "SerializationException", "The request body is empty."));
             }
             catch (JsonException e)
             {
                 throw new ProtocolError(new ServiceError(400, "SerializationException", e.Message));
+            }
+            catch (InvalidOperationException)
+            {
+                // JsonDocument checks structure, not the text of strings: a string that is not valid UTF-8, or an escaped lone
+                // surrogate (\ud800), fails only when it is read (GetString), in the validation or the binding.
+                throw new ProtocolError(new ServiceError(400, "SerializationException", "The request body contains a string that is not valid Unicode text."));
             }
         }
     }
@@ -257,34 +264,6 @@ public sealed class RequestPipeline(
         var payload = JsonSerializer.SerializeToUtf8Bytes(new Dictionary<string, string> { ["__type"] = error.Type, ["message"] = error.Message });
         http.Response.ContentLength = payload.Length;
         await http.Response.Body.WriteAsync(payload).ConfigureAwait(false);
-    }
-
-    private static async Task<byte[]?> ReadBodyAsync(HttpRequest request, CancellationToken cancellationToken)
-    {
-        if (request.ContentLength > MaxBodyBytes) return null;
-        if (request.ContentLength is { } declared)
-        {
-            // The usual case: read straight into the one array the request keeps (Kestrel ends the body at Content-Length).
-            var exact = new byte[declared];
-            var filled = await request.Body.ReadAtLeastAsync(exact, exact.Length, throwOnEndOfStream: false, cancellationToken).ConfigureAwait(false);
-            return filled == exact.Length ? exact : exact[..filled];
-        }
-        using var buffer = new MemoryStream();
-        var chunk = System.Buffers.ArrayPool<byte>.Shared.Rent(16384);
-        try
-        {
-            int read;
-            while ((read = await request.Body.ReadAsync(chunk, cancellationToken).ConfigureAwait(false)) > 0)
-            {
-                if (buffer.Length + read > MaxBodyBytes) return null;
-                buffer.Write(chunk, 0, read);
-            }
-        }
-        finally
-        {
-            System.Buffers.ArrayPool<byte>.Shared.Return(chunk);
-        }
-        return buffer.ToArray();
     }
 
     private sealed class ProtocolError(ServiceError error) : Exception(error.Message)

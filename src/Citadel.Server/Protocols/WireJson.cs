@@ -111,10 +111,17 @@ public static class WireJson
 
     private sealed class EpochSecondsConverter : JsonConverter<DateTimeOffset>
     {
+        private const double MinSeconds = -62135596800, MaxSeconds = 253402300799;
+
         public override DateTimeOffset Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options)
         {
             if (reader.TokenType == JsonTokenType.Number)
-                return DateTimeOffset.FromUnixTimeMilliseconds((long)Math.Round(reader.GetDouble() * 1000));
+            {
+                // Years 1 to 9999 only (what DateTimeOffset holds); 1e300 is a client's error, not an overflow of ours.
+                var seconds = reader.GetDouble();
+                if (!(seconds >= MinSeconds && seconds <= MaxSeconds)) throw new JsonException("Timestamp out of range.");
+                return DateTimeOffset.FromUnixTimeMilliseconds((long)Math.Round(seconds * 1000));
+            }
             if (reader.TokenType == JsonTokenType.String && DateTimeOffset.TryParse(reader.GetString(), System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.AssumeUniversal, out var parsed))
                 return parsed;
             throw new JsonException("Timestamp expected.");

@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using System.Text.Json;
 using Citadel.Audit.Trails;
 using Citadel.Iam;
+using Citadel.Server.Hosting;
 using Microsoft.AspNetCore.Http;
 
 namespace Citadel.Server.Security;
@@ -13,6 +14,8 @@ namespace Citadel.Server.Security;
 /// </summary>
 public sealed class OperatorApi(SealManager seal, SigV4Verifier verifier, TrailDelivery delivery)
 {
+    private const int MaxBodyBytes = 64 << 10;
+
     private sealed record InitRequest(int Shares, int Threshold);
 
     private sealed record UnsealRequest(string? Share);
@@ -21,9 +24,12 @@ public sealed class OperatorApi(SealManager seal, SigV4Verifier verifier, TrailD
     public async Task HandleAsync(HttpContext http)
     {
         var path = http.Request.Path.Value!["/citadel/operator/".Length..];
-        using var buffer = new MemoryStream();
-        await http.Request.Body.CopyToAsync(buffer).ConfigureAwait(false);
-        var body = buffer.ToArray();
+        // Limited before reading: init and unseal answer without credentials, so anyone can send these bodies.
+        if (await RequestBodies.ReadAsync(http.Request, MaxBodyBytes, http.RequestAborted).ConfigureAwait(false) is not { } body)
+        {
+            await Error(http, 413, "The request body is larger than 64 KiB.").ConfigureAwait(false);
+            return;
+        }
         try
         {
             object result = (http.Request.Method, path) switch

@@ -9,6 +9,9 @@ public sealed record S3Error(int Status, string Code, string Message, string? Re
 {
     /// <summary>Headers the error carries (x-amz-delete-marker, x-amz-version-id).</summary>
     public IReadOnlyDictionary<string, string> Headers { get; init; } = new Dictionary<string, string>();
+
+    /// <summary>Elements S3 adds to this error's body after Message (Region, HeadersNotSigned).</summary>
+    public IReadOnlyList<(string Name, string Value)> Details { get; init; } = [];
 }
 
 /// <summary>The one table that turns typed errors into S3's codes and statuses.</summary>
@@ -77,6 +80,11 @@ public static class S3Errors
         AuthenticationErrorKind.ExpiredToken => new(400, "ExpiredToken", "The provided token has expired."),
         AuthenticationErrorKind.Expired when e.Message.StartsWith("Signature", StringComparison.Ordinal) => new(403, "RequestTimeTooSkewed", "The difference between the request time and the current time is too large."),
         AuthenticationErrorKind.Expired => new(403, "AccessDenied", e.Message),
+        AuthenticationErrorKind.WrongRegion => new(400, e.Message.StartsWith("Error parsing", StringComparison.Ordinal) ? "AuthorizationQueryParametersError" : "AuthorizationHeaderMalformed",
+            e.Message.StartsWith("Error parsing", StringComparison.Ordinal) ? e.Message
+                : $"The authorization header is malformed; the region '{e.RequestRegion}' is wrong; expecting '{e.ExpectedRegion}'")
+        { Details = [("Region", e.ExpectedRegion ?? "")] },
+        AuthenticationErrorKind.HeadersNotSigned => new(403, "AccessDenied", e.Message) { Details = [("HeadersNotSigned", string.Join(", ", e.HeadersNotSigned))] },
         _ => new(403, "SignatureDoesNotMatch", e.Message),
     };
 }

@@ -34,6 +34,7 @@ public static class S3Xml
     public static byte[] Error(S3Error error, string requestId, string? bucket, string? key)
     {
         var root = new XElement("Error", new XElement("Code", error.Code), new XElement("Message", error.Message));
+        foreach (var (name, value) in error.Details) root.Add(new XElement(name, value));
         if (error.Code == "NoSuchBucket" && bucket is not null) root.Add(new XElement("BucketName", bucket));
         if (error.Code == "NoSuchKey" && key is not null) root.Add(new XElement("Key", key));
         root.Add(new XElement("RequestId", requestId), new XElement("HostId", requestId));
