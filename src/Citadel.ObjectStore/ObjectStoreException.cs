@@ -73,6 +73,8 @@ public enum ObjectStoreError
     MalformedPolicy,
     /// <summary>The operation is not implemented.</summary>
     NotImplemented,
+    /// <summary>The request URI cannot be decoded (a malformed percent escape, or bytes that are not UTF-8).</summary>
+    InvalidUri,
 }
 
 /// <summary>An object store error with a message in S3's words.</summary>

@@ -41,7 +41,22 @@ public sealed class S3Endpoint(S3Operations operations, SigV4Verifier verifier, 
         var started = Stopwatch.GetTimestamp();
         if (http.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit)
             limit.MaxRequestBodySize = ObjectLayer.MaxPutSize + (64L << 20);
-        var (bucket, key) = Address(http, signed.RawPath);
+        string? bucket, key;
+        Dictionary<string, string> query;
+        try
+        {
+            // Before anything else, as S3's front end does: a URI that does not decode names nothing.
+            (bucket, key) = Address(http, signed.RawPath);
+            query = ParseQuery(signed.RawQuery);
+        }
+        catch (ObjectStoreException e)
+        {
+            var refused = S3Errors.From(e);
+            logger.LogInformation("s3 request refused before authentication: {Code} {Message}", refused.Code, refused.Message);
+            metrics.Request("s3", "unknown", "client_error", Stopwatch.GetElapsedTime(started), []);
+            await WriteErrorAsync(http, refused, requestId, null, null).ConfigureAwait(false);
+            return;
+        }
         var operationName = "Unknown";
         S3Error? error = null;
         S3Response? response = null;
@@ -74,7 +89,7 @@ public sealed class S3Endpoint(S3Operations operations, SigV4Verifier verifier, 
         try
         {
             var (body, trailers) = DecodeBody(http, signed, authenticated);
-            var query = ParseQuery(signed.RawQuery);
+            if (query.TryGetValue("versionId", out var versionId)) VersionIds.Validate(versionId);
             request = new S3Request
             {
                 Http = http,
@@ -238,10 +253,13 @@ public sealed class S3Endpoint(S3Operations operations, SigV4Verifier verifier, 
         }
     }
 
-    /// <summary>Bucket and key from virtual-host-style (bucket.&lt;domain&gt;) or path-style (/bucket/key) addressing.</summary>
+    /// <summary>
+    /// Bucket and key from virtual-host-style (bucket.&lt;domain&gt;) or path-style (/bucket/key) addressing; InvalidURI
+    /// when the path does not decode to UTF-8.
+    /// </summary>
     private (string? Bucket, string? Key) Address(HttpContext http, string rawPath)
     {
-        var path = Uri.UnescapeDataString(rawPath.Length == 0 ? "/" : rawPath);
+        var path = PercentDecoding.TryDecode(rawPath.Length == 0 ? "/" : rawPath) ?? throw InvalidUri();
         var host = http.Request.Host.Host;
         // A host that is itself a configured domain is path-style; otherwise the longest matching domain wins,
         // so bucket.s3.localhost names "bucket" even though "localhost" is also configured.
@@ -261,17 +279,20 @@ public sealed class S3Endpoint(S3Operations operations, SigV4Verifier verifier, 
         return (trimmed[..slash], key.Length == 0 ? null : key);
     }
 
+    /// <summary>The query parameters, decoded; InvalidURI when one does not decode to UTF-8 (a prefix or marker names keys too).</summary>
     private static Dictionary<string, string> ParseQuery(string rawQuery)
     {
         var result = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var part in rawQuery.Split('&', StringSplitOptions.RemoveEmptyEntries))
         {
             var eq = part.IndexOf('=', StringComparison.Ordinal);
-            var name = Uri.UnescapeDataString((eq < 0 ? part : part[..eq]).Replace('+', ' '));
-            result[name] = eq < 0 ? "" : Uri.UnescapeDataString(part[(eq + 1)..].Replace('+', ' '));
+            var name = PercentDecoding.TryDecode(eq < 0 ? part : part[..eq], plusIsSpace: true) ?? throw InvalidUri();
+            result[name] = eq < 0 ? "" : PercentDecoding.TryDecode(part[(eq + 1)..], plusIsSpace: true) ?? throw InvalidUri();
         }
         return result;
     }
+
+    private static ObjectStoreException InvalidUri() => new(ObjectStoreError.InvalidUri, "Couldn't parse the specified URI.");
 
     private static async Task WriteAsync(HttpContext http, S3Response response)
     {

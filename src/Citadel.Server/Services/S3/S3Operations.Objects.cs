@@ -256,6 +256,10 @@ public sealed partial class S3Operations
         return keys;
     }
 
+    /// <summary>
+    /// The copy source, <c>[/]bucket/key[?versionId=id]</c>, URL-encoded: InvalidArgument "Invalid copy source
+    /// encoding." when it does not decode to UTF-8, as S3 answers, and S3's version id errors for a bad version id.
+    /// </summary>
     private static (string Bucket, string Key, string? VersionId) CopySourceWithVersion(S3Request request)
     {
         var header = request.Header("x-amz-copy-source")!;
@@ -265,7 +269,11 @@ public sealed partial class S3Operations
         {
             var parameter = header[(query + 1)..];
             header = header[..query];
-            if (parameter.StartsWith("versionId=", StringComparison.Ordinal)) versionId = Uri.UnescapeDataString(parameter["versionId=".Length..]);
+            if (parameter.StartsWith("versionId=", StringComparison.Ordinal))
+            {
+                versionId = PercentDecoding.TryDecode(parameter["versionId=".Length..]) ?? throw InvalidCopySourceEncoding();
+                VersionIds.Validate(versionId);
+            }
         }
         var (bucket, key) = ParseCopySource(header);
         return (bucket, key, versionId);
@@ -273,12 +281,14 @@ public sealed partial class S3Operations
 
     private static (string Bucket, string Key) ParseCopySource(string header)
     {
-        var decoded = Uri.UnescapeDataString(header).TrimStart('/');
+        var decoded = (PercentDecoding.TryDecode(header) ?? throw InvalidCopySourceEncoding()).TrimStart('/');
         var slash = decoded.IndexOf('/', StringComparison.Ordinal);
         if (slash <= 0 || slash == decoded.Length - 1)
             throw new ObjectStoreException(ObjectStoreError.InvalidArgument, "Copy Source must mention the source bucket and key: sourcebucket/sourcekey");
         return (decoded[..slash], decoded[(slash + 1)..]);
     }
+
+    private static ObjectStoreException InvalidCopySourceEncoding() => new(ObjectStoreError.InvalidArgument, "Invalid copy source encoding.");
 
     private static (List<(string Key, string? VersionId)> Keys, bool Quiet) DeleteKeys(byte[] body)
     {
