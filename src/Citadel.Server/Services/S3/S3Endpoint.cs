@@ -105,6 +105,7 @@ public sealed class S3Endpoint(S3Operations operations, SigV4Verifier verifier, 
             request.Authorize = (checks, cancellationToken) => DeniedAsync(request, checks, cancellationToken);
             operation = operations.Route(request);
             operationName = operation.Name;
+            CheckPayloadEncoding(signed, operation);
             if (bucket is not null) resources.Add(new AuditResource("AWS::S3::Bucket", request.BucketArn(options.Partition), options.AccountId));
             if (key is not null) resources.Add(new AuditResource("AWS::S3::Object", request.ObjectArn(options.Partition), options.AccountId));
             var checks = await operation.Checks(request, http.RequestAborted).ConfigureAwait(false);
@@ -223,11 +224,29 @@ public sealed class S3Endpoint(S3Operations operations, SigV4Verifier verifier, 
         return node;
     }
 
+    private const string UnsignedTrailer = "STREAMING-UNSIGNED-PAYLOAD-TRAILER";
+
+    private static string? Header(SigV4Request signed, string name) => signed.Headers.TryGetValue(name, out var values) && values.Length > 0 ? values[0] : null;
+
+    /// <summary>
+    /// Unsigned chunks are for object data only, as in S3: their trailing checksum is all that protects them, and only
+    /// the uploads (PutObject, UploadPart) check it against the data.
+    /// </summary>
+    private static void CheckPayloadEncoding(SigV4Request signed, S3Operation operation)
+    {
+        if (Header(signed, "x-amz-content-sha256") == UnsignedTrailer && operation.Name is not ("PutObject" or "UploadPart"))
+            throw new ObjectStoreException(ObjectStoreError.InvalidRequest, "The value of x-amz-content-sha256 header is invalid.");
+    }
+
+    /// <summary>
+    /// The body as the operation reads it, checked as it streams by the encoding x-amz-content-sha256 declares (a hash,
+    /// signed chunks, unsigned chunks with trailers the x-amz-trailer header names), and its trailers once read.
+    /// </summary>
     private (Stream Body, Func<IReadOnlyDictionary<string, string>> Trailers) DecodeBody(HttpContext http, SigV4Request signed, AuthenticatedRequest authenticated)
     {
-        var declared = signed.Headers.TryGetValue("x-amz-content-sha256", out var values) && values.Length > 0 ? values[0] : null;
+        var declared = Header(signed, "x-amz-content-sha256");
         var raw = http.Request.Body;
-        long decodedLength = signed.Headers.TryGetValue("x-amz-decoded-content-length", out var decoded) && decoded.Length > 0 && long.TryParse(decoded[0], out var n) ? n : -1;
+        var decodedLength = long.TryParse(Header(signed, "x-amz-decoded-content-length"), out var n) ? n : -1;
         IReadOnlyDictionary<string, string> none = new Dictionary<string, string>();
         switch (declared)
         {
@@ -238,12 +257,12 @@ public sealed class S3Endpoint(S3Operations operations, SigV4Verifier verifier, 
                 throw new ObjectStoreException(ObjectStoreError.InvalidRequest, "Missing required header for this request: x-amz-content-sha256");
             case "STREAMING-AWS4-HMAC-SHA256-PAYLOAD" or "STREAMING-AWS4-HMAC-SHA256-PAYLOAD-TRAILER":
                 {
-                    var chunked = new AwsChunkedStream(raw, authenticated, decodedLength);
+                    var chunked = new AwsChunkedStream(raw, authenticated, decodedLength, RequestChecksums.TrailerNames(Header(signed, "x-amz-trailer")));
                     return (chunked, () => chunked.Trailers);
                 }
-            case "STREAMING-UNSIGNED-PAYLOAD-TRAILER":
+            case UnsignedTrailer:
                 {
-                    var chunked = new AwsChunkedStream(raw, null, decodedLength);
+                    var chunked = new AwsChunkedStream(raw, null, decodedLength, RequestChecksums.TrailerNames(Header(signed, "x-amz-trailer")));
                     return (chunked, () => chunked.Trailers);
                 }
             default:

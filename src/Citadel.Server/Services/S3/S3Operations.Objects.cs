@@ -18,7 +18,7 @@ public sealed partial class S3Operations
             var encryption = SseHeaders.ForNewObject(request, bucket, options.S3AllowSseCOverHttp);
             if (request.Header("If-None-Match") == "*" && objects.Catalog.GetObject(request.Bucket!, request.Key!) is not null)
                 throw new ObjectStoreException(ObjectStoreError.PreconditionFailed, "At least one of the pre-conditions you specified did not hold");
-            var (algorithms, expected) = Checksums(request);
+            var (algorithms, expected) = RequestChecksums.ForUpload(request);
             var record = await objects.PutObjectAsync(new PutObjectInput(request.Bucket!, request.Key!, encryption, ObjectHeaders.FromRequest(request),
                 ObjectHeaders.UserMetadata(request), ObjectHeaders.Tagging(request.Header("x-amz-tagging")), request.Header("Content-MD5"),
                 algorithms, expected, DeclaredLength(request)), request.Body, cancellationToken).ConfigureAwait(false);
@@ -296,52 +296,6 @@ public sealed partial class S3Operations
         var keys = root.Children("Object").Select(o => (o.Child("Key")?.Value ?? throw S3Xml.Malformed(), o.Child("VersionId")?.Value)).ToList();
         if (keys.Count is 0 or > 1000) throw S3Xml.Malformed();
         return (keys, root.Child("Quiet")?.Value is { } quiet && quiet.Equals("true", StringComparison.OrdinalIgnoreCase));
-    }
-
-    /// <summary>The flexible checksums to compute, and (after the body) those the client declared in headers or trailers.</summary>
-    private static (List<string> Algorithms, Func<IReadOnlyDictionary<string, string>> Expected) Checksums(S3Request request)
-    {
-        var algorithms = new List<string>();
-        var declared = new Dictionary<string, string>(StringComparer.Ordinal);
-        foreach (var algorithm in ObjectChecksums.Algorithms)
-        {
-            if (request.Header("x-amz-checksum-" + algorithm.ToLowerInvariant()) is { } value)
-            {
-                algorithms.Add(algorithm);
-                declared[algorithm] = value;
-            }
-        }
-        if (request.Header("x-amz-sdk-checksum-algorithm") is { } named)
-        {
-            var upper = named.ToUpperInvariant();
-            if (!ObjectChecksums.Algorithms.Contains(upper))
-                throw new ObjectStoreException(ObjectStoreError.InvalidRequest, $"Checksum algorithm {named} is not supported.");
-            algorithms.Add(upper);
-        }
-        var trailer = request.Header("x-amz-trailer");
-        if (trailer is not null)
-        {
-            foreach (var name in trailer.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries))
-            {
-                var algorithm = name.StartsWith("x-amz-checksum-", StringComparison.OrdinalIgnoreCase) ? name["x-amz-checksum-".Length..].ToUpperInvariant() : "";
-                if (!ObjectChecksums.Algorithms.Contains(algorithm))
-                    throw new ObjectStoreException(ObjectStoreError.InvalidRequest, $"The trailer {name} is not a supported checksum.");
-                algorithms.Add(algorithm);
-            }
-        }
-        return (algorithms, () =>
-        {
-            var expected = new Dictionary<string, string>(declared);
-            foreach (var (name, value) in request.Trailers())
-            {
-                if (name.StartsWith("x-amz-checksum-", StringComparison.OrdinalIgnoreCase))
-                    expected[name["x-amz-checksum-".Length..].ToUpperInvariant()] = value;
-            }
-            if (trailer is not null && expected.Count == declared.Count)
-                throw new ObjectStoreException(ObjectStoreError.InvalidRequest, "The x-amz-trailer header named a checksum the body did not carry.");
-            return expected;
-        }
-        );
     }
 
     private static long DeclaredLength(S3Request request)
