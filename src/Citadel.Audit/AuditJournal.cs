@@ -67,7 +67,7 @@ public sealed class AuditJournal : IDisposable
     {
         _directory = directory;
         _segmentBytes = segmentBytes;
-        System.IO.Directory.CreateDirectory(directory);
+        Storage.FilePermissions.CreatePrivateDirectory(directory);
         var segments = Segments(directory);
         _segment = segments.Count == 0 ? 1 : segments[^1];
         var path = SegmentPath(directory, _segment);
@@ -238,7 +238,13 @@ public sealed class AuditJournal : IDisposable
     }
 
     private static FileStream Open(string path)
-        => new(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.Read, bufferSize: 0);
+        => new(path, Storage.FilePermissions.OwnerOnly(new FileStreamOptions
+        {
+            Mode = FileMode.OpenOrCreate,
+            Access = FileAccess.ReadWrite,
+            Share = FileShare.Read,
+            BufferSize = 0,
+        }));
 
     private static void TruncateTornTail(FileStream stream)
     {
@@ -285,7 +291,7 @@ public sealed class AuditJournal : IDisposable
     {
         var path = Path.Combine(directory, AnchorFile);
         var temporary = path + ".tmp";
-        using (var file = new FileStream(temporary, FileMode.Create, FileAccess.Write, FileShare.None))
+        using (var file = new FileStream(temporary, Storage.FilePermissions.OwnerOnly(new FileStreamOptions { Mode = FileMode.Create, Access = FileAccess.Write, Share = FileShare.None })))
         {
             file.Write(System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(anchor));
             file.Flush(flushToDisk: true);

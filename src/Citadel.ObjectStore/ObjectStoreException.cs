@@ -73,6 +73,10 @@ public enum ObjectStoreError
     MalformedPolicy,
     /// <summary>The operation is not implemented.</summary>
     NotImplemented,
+    /// <summary>The request URI cannot be decoded (a malformed percent escape, or bytes that are not UTF-8).</summary>
+    InvalidUri,
+    /// <summary>The trailing headers of a streamed body do not match the ones its x-amz-trailer header declared.</summary>
+    MalformedTrailer,
 }
 
 /// <summary>An object store error with a message in S3's words.</summary>

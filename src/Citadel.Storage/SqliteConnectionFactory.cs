@@ -29,9 +29,15 @@ public sealed class SqliteConnectionFactory
             Pooling = true,
             DefaultTimeout = 30,
         }.ToString();
+        // Created empty and owner-only before SQLite opens it (SQLite takes an empty file for a new database), so the
+        // database never has the umask's mode and its -wal and -shm files, which SQLite creates with the database's
+        // mode, are owner-only as well. Files of older versions are tightened.
+        if (!File.Exists(path)) new FileStream(path, FilePermissions.OwnerOnly(new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write })).Dispose();
+        FilePermissions.RestrictToOwner(path);
+        FilePermissions.RestrictToOwner(path + "-wal");
+        FilePermissions.RestrictToOwner(path + "-shm");
         using var connection = Open();
         Execute(connection, "PRAGMA journal_mode=WAL;");
-        FilePermissions.RestrictToOwner(path);
     }
 
     /// <summary>The database file.</summary>

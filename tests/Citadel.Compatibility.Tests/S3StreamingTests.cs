@@ -117,5 +117,102 @@ public sealed class S3StreamingTests : IAsyncLifetime
         Assert.Equal(data, buffer.ToArray());
     }
 
+    private static readonly byte[] TrailerData = "data the trailer vouches for"u8.ToArray();
+    private static string Crc32Of(byte[] data)
+    {
+        using var sums = new Citadel.ObjectStore.ObjectChecksums(["CRC32"]);
+        sums.Append(data);
+        return sums.Value("CRC32");
+    }
+
+    /// <summary>
+    /// STREAMING-UNSIGNED-PAYLOAD-TRAILER (what boto3 and the AWS CLI send over HTTPS): its trailing checksum is all that
+    /// vouches for the data, so the trailers must be exactly those x-amz-trailer declared (MalformedTrailerError), the value
+    /// must match (BadDigest), and x-amz-sdk-checksum-algorithm needs a value on its way (InvalidRequest), as S3 answers.
+    /// A body that declares no trailer and carries none is accepted, as by S3 (it is then as unchecked as UNSIGNED-PAYLOAD).
+    /// </summary>
+    [Theory]
+    [InlineData("declared and sent", "x-amz-checksum-crc32", "x-amz-checksum-crc32:{crc}", HttpStatusCode.OK, null)]
+    [InlineData("declared, not sent", "x-amz-checksum-crc32", null, HttpStatusCode.BadRequest, "MalformedTrailerError")]
+    [InlineData("sent, not declared", null, "x-amz-checksum-crc32:{crc}", HttpStatusCode.BadRequest, "MalformedTrailerError")]
+    [InlineData("another than declared", "x-amz-checksum-crc32", "x-amz-checksum-sha256:{crc}", HttpStatusCode.BadRequest, "MalformedTrailerError")]
+    [InlineData("not a checksum", "x-amz-checksum-crc32", "x-amz-meta-a:b", HttpStatusCode.BadRequest, "MalformedTrailerError")]
+    [InlineData("wrong value", "x-amz-checksum-crc32", "x-amz-checksum-crc32:AAAAAA==", HttpStatusCode.BadRequest, "BadDigest")]
+    [InlineData("unsupported name", "x-amz-checksum-md5", null, HttpStatusCode.BadRequest, "InvalidRequest")]
+    [InlineData("algorithm named, no value anywhere", "sdk:CRC32", null, HttpStatusCode.BadRequest, "InvalidRequest")]
+    [InlineData("nothing declared, nothing sent", null, null, HttpStatusCode.OK, null)]
+    public async Task Unsigned_chunks_need_the_trailer_they_declare(string name, string? declared, string? trailer, HttpStatusCode expected, string? code)
+    {
+        var s3 = new RawS3(_server);
+        var bucket = "trailers-" + new string(name.Select(c => char.IsAsciiLetterOrDigit(c) ? c : '-').ToArray());
+        Assert.Equal(HttpStatusCode.OK, (await s3.SendAsync("PUT", "/" + bucket)).Status);
+        var upload = (await s3.SendAsync("POST", $"/{bucket}/part?uploads")).Element("UploadId");
+        foreach (var path in new[] { $"/{bucket}/object", $"/{bucket}/part?partNumber=1&uploadId={upload}" })
+        {
+            var headers = new Dictionary<string, string>
+            {
+                ["content-encoding"] = "aws-chunked",
+                ["x-amz-decoded-content-length"] = TrailerData.Length.ToString(CultureInfo.InvariantCulture),
+            };
+            if (declared?.StartsWith("sdk:", StringComparison.Ordinal) == true) headers["x-amz-sdk-checksum-algorithm"] = declared[4..];
+            else if (declared is not null) headers["x-amz-trailer"] = declared;
+            var body = RawS3.UnsignedChunks(TrailerData, trailer is null ? [] : [trailer.Replace("{crc}", Crc32Of(TrailerData), StringComparison.Ordinal)]);
+            var answer = await s3.SendAsync("PUT", path, body, headers, "STREAMING-UNSIGNED-PAYLOAD-TRAILER");
+            Assert.True(expected == answer.Status, $"{name}, {path}: {answer}");
+            Assert.Equal(code, answer.Code);
+        }
+        var stored = await s3.SendAsync("GET", $"/{bucket}/object");
+        Assert.Equal(expected == HttpStatusCode.OK ? HttpStatusCode.OK : HttpStatusCode.NotFound, stored.Status);
+    }
+
+    [Fact]
+    public async Task Unsigned_chunks_are_for_object_data_only()
+    {
+        var s3 = new RawS3(_server);
+        Assert.Equal(HttpStatusCode.OK, (await s3.SendAsync("PUT", "/unsigned-config")).Status);
+        var tagging = "<Tagging><TagSet><Tag><Key>k</Key><Value>v</Value></Tag></TagSet></Tagging>"u8.ToArray();
+        var answer = await s3.SendAsync("PUT", "/unsigned-config?tagging", RawS3.UnsignedChunks(tagging, [$"x-amz-checksum-crc32:{Crc32Of(tagging)}"]),
+            new Dictionary<string, string>
+            {
+                ["content-encoding"] = "aws-chunked",
+                ["x-amz-decoded-content-length"] = tagging.Length.ToString(CultureInfo.InvariantCulture),
+                ["x-amz-trailer"] = "x-amz-checksum-crc32",
+            }, "STREAMING-UNSIGNED-PAYLOAD-TRAILER");
+        Assert.True(HttpStatusCode.BadRequest == answer.Status, answer.ToString());
+        Assert.Equal("InvalidRequest", answer.Code);
+        Assert.Equal("NoSuchTagSet", (await s3.SendAsync("GET", "/unsigned-config?tagging")).Code);
+    }
+
+    /// <summary>Signed chunks with a trailer (STREAMING-AWS4-HMAC-SHA256-PAYLOAD-TRAILER) follow the same rules for their trailers.</summary>
+    [Theory]
+    [InlineData("declared and sent", true, true, HttpStatusCode.OK, null)]
+    [InlineData("declared, not sent", true, false, HttpStatusCode.BadRequest, "MalformedTrailerError")]
+    [InlineData("sent, not declared", false, true, HttpStatusCode.BadRequest, "MalformedTrailerError")]
+    public async Task Signed_chunks_need_the_trailer_they_declare(string name, bool declare, bool send, HttpStatusCode expected, string? code)
+    {
+        var s3 = new RawS3(_server);
+        var bucket = "signed-trailers-" + (declare ? "d" : "n") + (send ? "s" : "n");
+        Assert.Equal(HttpStatusCode.OK, (await s3.SendAsync("PUT", "/" + bucket)).Status);
+        var headers = declare ? new Dictionary<string, string> { ["x-amz-trailer"] = "x-amz-checksum-crc32" } : null;
+        var trailers = send ? new[] { ("x-amz-checksum-crc32", Crc32Of(TrailerData)) } : [];
+        var answer = await s3.SendSignedChunksAsync("PUT", $"/{bucket}/object", TrailerData, trailers, headers);
+        Assert.True(expected == answer.Status, $"{name}: {answer}");
+        Assert.Equal(code, answer.Code);
+        if (expected == HttpStatusCode.OK) Assert.Equal(Crc32Of(TrailerData), answer.Headers["x-amz-checksum-crc32"]);
+    }
+
+    [Fact]
+    public async Task The_checksum_of_a_small_configuration_body_is_verified()
+    {
+        var s3 = new RawS3(_server);
+        Assert.Equal(HttpStatusCode.OK, (await s3.SendAsync("PUT", "/small-bodies")).Status);
+        var tagging = "<Tagging><TagSet><Tag><Key>k</Key><Value>v</Value></Tag></TagSet></Tagging>"u8.ToArray();
+        var wrong = await s3.SendAsync("PUT", "/small-bodies?tagging", tagging, new Dictionary<string, string> { ["x-amz-checksum-crc32"] = "AAAAAA==" });
+        Assert.True(HttpStatusCode.BadRequest == wrong.Status, wrong.ToString());
+        Assert.Equal("BadDigest", wrong.Code);
+        var right = await s3.SendAsync("PUT", "/small-bodies?tagging", tagging, new Dictionary<string, string> { ["x-amz-checksum-crc32"] = Crc32Of(tagging) });
+        Assert.True(right.Status is HttpStatusCode.OK or HttpStatusCode.NoContent, right.ToString());
+    }
+
     private static string Hex(byte[] bytes) => Convert.ToHexStringLower(bytes);
 }

@@ -6,7 +6,8 @@ namespace Citadel.ObjectStore.Blobs;
 /// <summary>
 /// The embedded backend: blobs as files under a directory, fanned out by the first two byte pairs of the
 /// name. A write goes to a temporary file in the same directory, is fsynced, renamed into place, and the
-/// directory is fsynced, so a crash leaves either the whole blob or none of it.
+/// directory is fsynced, so a crash leaves either the whole blob or none of it. Every directory and file is
+/// owner-only (0700, 0600), as the rest of the data directory.
 /// </summary>
 public sealed class LocalBlobStore : IBlobStore
 {
@@ -17,8 +18,10 @@ public sealed class LocalBlobStore : IBlobStore
     public LocalBlobStore(string root)
     {
         _root = root;
-        Directory.CreateDirectory(root);
         FilePermissions.CreatePrivateDirectory(root);
+        // Fan-out directories that older versions created with the umask's mode (0755) are tightened.
+        foreach (var directory in Directory.EnumerateDirectories(root, "*", SearchOption.AllDirectories))
+            FilePermissions.RestrictDirectoryToOwner(directory);
         // Temporary files of writes a crash interrupted are garbage.
         foreach (var partial in Directory.EnumerateFiles(root, "*" + TempSuffix, SearchOption.AllDirectories))
             File.Delete(partial);
@@ -36,7 +39,7 @@ public sealed class LocalBlobStore : IBlobStore
     {
         var path = PathOf(name);
         var directory = Path.GetDirectoryName(path)!;
-        Directory.CreateDirectory(directory);
+        FilePermissions.EnsurePrivateDirectory(directory);
         var temp = path + "." + Guid.NewGuid().ToString("N")[..8] + TempSuffix;
         try
         {
@@ -47,7 +50,7 @@ public sealed class LocalBlobStore : IBlobStore
                 Access = FileAccess.Write,
                 Options = FileOptions.Asynchronous,
                 BufferSize = 0,
-                UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite,
+                UnixCreateMode = FilePermissions.OwnerOnlyFile,
             });
             await using (file.ConfigureAwait(false))
             {

@@ -298,7 +298,9 @@ public sealed class CitadelServer : IAsyncDisposable
         try
         {
             // FileShare.None takes an exclusive advisory lock on Unix: one server per data directory.
-            return new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
+            var stream = new FileStream(path, FilePermissions.OwnerOnly(new FileStreamOptions { Mode = FileMode.OpenOrCreate, Access = FileAccess.ReadWrite, Share = FileShare.None }));
+            FilePermissions.RestrictToOwner(path); // a lock file of an older version
+            return stream;
         }
         catch (IOException)
         {

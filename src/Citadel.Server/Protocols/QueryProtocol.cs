@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Security;
 using System.Text;
 using System.Text.Json.Nodes;
 
@@ -149,5 +148,8 @@ public static class QueryProtocol
         }
     }
 
-    private static string Escape(string text) => SecurityElement.Escape(text) ?? "";
+    // The same escaping as S3's XML: a value with a control character (a tag, a description, a parameter echoed in an
+    // error message) is written as a character reference instead of raw, which would make the document unparseable,
+    // and a carriage return survives a client's parser.
+    private static string Escape(string text) => XmlEscaping.Escape(text);
 }

@@ -8,7 +8,8 @@ namespace Citadel.Server.Security;
 /// <summary>
 /// The local CA Citadel creates in its data directory (<c>tls/ca.crt</c>, <c>tls/ca.key</c>), and
 /// the server certificate it issues for localhost, the loopback addresses, the host name and any
-/// configured names. ECDSA P-256 throughout. Clients trust <c>tls/ca.crt</c> (AWS_CA_BUNDLE).
+/// configured names. ECDSA P-256 throughout. Clients trust <c>tls/ca.crt</c> (AWS_CA_BUNDLE). Every file is
+/// owner-only, certificates too: like the rest of the data directory, only the server's user reads them there.
 /// </summary>
 public static class LocalCertificateAuthority
 {
@@ -20,6 +21,7 @@ public static class LocalCertificateAuthority
     {
         var dir = Path.Combine(dataDirectory, "tls");
         FilePermissions.CreatePrivateDirectory(dir);
+        foreach (var file in Directory.EnumerateFiles(dir)) FilePermissions.RestrictToOwner(file); // written by older versions with the umask's mode
         var now = time.GetUtcNow();
         var caCertPath = Path.Combine(dir, "ca.crt");
         var caKeyPath = Path.Combine(dir, "ca.key");
@@ -32,7 +34,7 @@ public static class LocalCertificateAuthority
             request.CertificateExtensions.Add(new X509SubjectKeyIdentifierExtension(request.PublicKey, false));
             using var ca = request.CreateSelfSigned(now.AddMinutes(-5), now.AddYears(10));
             FilePermissions.WriteSecretFile(caKeyPath, System.Text.Encoding.ASCII.GetBytes(caKey.ExportPkcs8PrivateKeyPem()));
-            File.WriteAllText(caCertPath, ca.ExportCertificatePem() + "\n");
+            FilePermissions.WriteSecretFile(caCertPath, System.Text.Encoding.ASCII.GetBytes(ca.ExportCertificatePem() + "\n"));
             File.Delete(Path.Combine(dir, "server.crt"));
         }
 
@@ -71,8 +73,8 @@ public static class LocalCertificateAuthority
         serial[0] &= 0x7F;
         using var issued = serverRequest.Create(caCert.SubjectName, X509SignatureGenerator.CreateForECDsa(issuerKey), now.AddMinutes(-5), now.AddDays(397), serial);
         FilePermissions.WriteSecretFile(serverKeyPath, System.Text.Encoding.ASCII.GetBytes(serverKey.ExportPkcs8PrivateKeyPem()));
-        File.WriteAllText(serverCertPath, issued.ExportCertificatePem() + "\n" + caCert.ExportCertificatePem() + "\n");
-        File.WriteAllText(namesPath, wanted);
+        FilePermissions.WriteSecretFile(serverCertPath, System.Text.Encoding.ASCII.GetBytes(issued.ExportCertificatePem() + "\n" + caCert.ExportCertificatePem() + "\n"));
+        FilePermissions.WriteSecretFile(namesPath, System.Text.Encoding.UTF8.GetBytes(wanted));
         return X509Certificate2.CreateFromPemFile(serverCertPath, serverKeyPath);
     }
 }

@@ -11,8 +11,11 @@ namespace Citadel.Server.Protocols.S3;
 /// a zero-size final chunk, then optional trailing headers (flexible checksums) and, when signed, the trailer
 /// signature. With <c>STREAMING-AWS4-HMAC-SHA256-PAYLOAD[-TRAILER]</c> each chunk's signature chains from the
 /// request signature and is verified when the chunk ends; with <c>STREAMING-UNSIGNED-PAYLOAD-TRAILER</c> chunks
-/// carry no signature. Any defect throws <see cref="ObjectStoreException"/> before the end of the body is
-/// reported, so the object layer never commits a body that did not verify.
+/// carry no signature. The trailing headers must be exactly the ones the request's <c>x-amz-trailer</c> header
+/// declared, as S3 requires (MalformedTrailerError otherwise): a declared checksum that does not arrive would leave
+/// an unsigned body unchecked, and one that was not declared was not asked for. Any defect throws
+/// <see cref="ObjectStoreException"/> before the end of the body is reported, so the object layer never commits a
+/// body that did not verify.
 /// </summary>
 public sealed class AwsChunkedStream : ReadOnlyAsyncStream
 {
@@ -32,15 +35,18 @@ public sealed class AwsChunkedStream : ReadOnlyAsyncStream
     private long _total;
     private bool _done;
     private readonly Dictionary<string, string> _trailers = new(StringComparer.OrdinalIgnoreCase);
+    private readonly IReadOnlyCollection<string> _declaredTrailers;
 
     /// <param name="inner">The raw request body.</param>
     /// <param name="signed">The authenticated request when chunks are signed; null for unsigned chunks.</param>
     /// <param name="decodedLength">x-amz-decoded-content-length, or -1 when absent.</param>
-    public AwsChunkedStream(Stream inner, AuthenticatedRequest? signed, long decodedLength)
+    /// <param name="declaredTrailers">The lower-case names the x-amz-trailer header declared (none when it is absent).</param>
+    public AwsChunkedStream(Stream inner, AuthenticatedRequest? signed, long decodedLength, IReadOnlyCollection<string> declaredTrailers)
     {
         _inner = inner;
         _signed = signed;
         _decodedLength = decodedLength;
+        _declaredTrailers = declaredTrailers;
         _previousSignature = signed?.Signature ?? "";
         _scope = signed is null ? "" : $"{signed.Scope.Date}/{signed.Scope.Region}/{signed.Scope.Service}/aws4_request";
     }
@@ -122,7 +128,7 @@ public sealed class AwsChunkedStream : ReadOnlyAsyncStream
             var line = await ReadLineAsync(cancellationToken, allowEnd: true).ConfigureAwait(false);
             if (line.Length == 0) break;
             var colon = line.IndexOf(':', StringComparison.Ordinal);
-            if (colon <= 0) throw Incomplete("The aws-chunked body has a malformed trailer.");
+            if (colon <= 0) throw MalformedTrailer();
             var name = line[..colon].Trim().ToLowerInvariant();
             var value = line[(colon + 1)..].Trim();
             if (name == "x-amz-trailer-signature")
@@ -142,6 +148,8 @@ public sealed class AwsChunkedStream : ReadOnlyAsyncStream
             if (!CryptographicOperations.FixedTimeEquals(Encoding.ASCII.GetBytes(expected), Encoding.ASCII.GetBytes(trailerSignature.ToLowerInvariant())))
                 throw SignatureError();
         }
+        if (_trailers.Count != _declaredTrailers.Count || !_declaredTrailers.All(_trailers.ContainsKey))
+            throw MalformedTrailer();
     }
 
     private async Task<string> ReadLineAsync(CancellationToken cancellationToken, bool allowEnd = false)
@@ -183,6 +191,9 @@ public sealed class AwsChunkedStream : ReadOnlyAsyncStream
     }
 
     private static ObjectStoreException Incomplete(string message) => new(ObjectStoreError.IncompleteBody, message);
+
+    private static ObjectStoreException MalformedTrailer() => new(ObjectStoreError.MalformedTrailer,
+        "The request contained trailing data that was not well-formed or did not conform to our published schema.");
 
     private static ObjectStoreException SignatureError() => new(ObjectStoreError.SignatureDoesNotMatch,
         "The request signature we calculated does not match the signature you provided. Check your key and signing method.");

@@ -64,6 +64,8 @@ public static class S3Errors
         ObjectStoreError.InvalidTag => new(400, "InvalidTag", e.Message, e.Resource),
         ObjectStoreError.MalformedPolicy => new(400, "MalformedPolicy", e.Message, e.Resource),
         ObjectStoreError.NotImplemented => new(501, "NotImplemented", e.Message, e.Resource),
+        ObjectStoreError.InvalidUri => new(400, "InvalidURI", e.Message, e.Resource),
+        ObjectStoreError.MalformedTrailer => new(400, "MalformedTrailerError", e.Message, e.Resource),
         _ => new(500, "InternalError", e.Message, e.Resource),
     };
 

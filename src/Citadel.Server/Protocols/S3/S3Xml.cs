@@ -21,13 +21,42 @@ public static class S3Xml
     /// <summary>HTTP date (Last-Modified).</summary>
     public static string HttpDate(DateTimeOffset time) => time.UtcDateTime.ToString("r", CultureInfo.InvariantCulture);
 
-    /// <summary>Serializes a document with the XML declaration.</summary>
+    /// <summary>
+    /// Serializes a document with the XML declaration. Every S3 response body goes through here, so that no value
+    /// (an object key, a prefix, a tag) can make an answer fail: text is escaped by <see cref="XmlEscaping"/>, which writes
+    /// the characters XML 1.0 cannot carry as numeric character references, as S3 does, where an XmlWriter would throw.
+    /// </summary>
     public static byte[] Serialize(XElement root)
     {
-        var builder = new StringBuilder();
-        using (var writer = XmlWriter.Create(builder, new XmlWriterSettings { Encoding = Encoding.UTF8, OmitXmlDeclaration = true }))
-            root.WriteTo(writer);
-        return Encoding.UTF8.GetBytes("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n" + builder);
+        var xml = new StringBuilder("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
+        Write(xml, root, XNamespace.None);
+        return Encoding.UTF8.GetBytes(xml.ToString());
+    }
+
+    private static void Write(StringBuilder xml, XElement element, XNamespace inherited)
+    {
+        // S3's documents are elements and text only; an attribute, comment or instruction here is a programming error.
+        if (element.HasAttributes) throw new InvalidOperationException($"S3 response elements carry no attributes ({element.Name.LocalName}).");
+        var name = element.Name.LocalName;
+        xml.Append('<').Append(name);
+        var ns = element.Name.Namespace;
+        if (ns != inherited) XmlEscaping.Append(xml.Append(" xmlns=\""), ns.NamespaceName).Append('"');
+        if (element.IsEmpty)
+        {
+            xml.Append(" />");
+            return;
+        }
+        xml.Append('>');
+        foreach (var node in element.Nodes())
+        {
+            switch (node)
+            {
+                case XElement child: Write(xml, child, ns); break;
+                case XText text: XmlEscaping.Append(xml, text.Value); break;
+                default: throw new InvalidOperationException($"S3 response documents hold elements and text only, not {node.NodeType}.");
+            }
+        }
+        xml.Append("</").Append(name).Append('>');
     }
 
     /// <summary>The error body.</summary>

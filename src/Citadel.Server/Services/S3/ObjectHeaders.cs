@@ -81,9 +81,17 @@ public static class ObjectHeaders
         }
         foreach (var (query, header) in Overrides)
         {
-            if (request.Query.TryGetValue(query, out var value)) headers[header] = value;
+            if (!request.Query.TryGetValue(query, out var value)) continue;
+            // Checked here, not left to Kestrel: it refuses such a header value only once the answer is being sent,
+            // too late for an S3 error.
+            if (!IsHeaderValue(value))
+                throw new ObjectStoreException(ObjectStoreError.InvalidArgument, $"The value of {query} cannot be sent in an HTTP header: it holds a control or non-ASCII character.");
+            headers[header] = value;
         }
     }
+
+    /// <summary>Whether a value can go into a response header as it is: tab and printable ASCII only.</summary>
+    private static bool IsHeaderValue(string value) => value.All(c => c is '\t' or (>= ' ' and < '\x7f'));
 
     /// <summary>The byte range [start, end) a Range header asks for; null for the whole object. InvalidRange when unsatisfiable.</summary>
     public static (long Start, long End)? Range(string? header, long size)

@@ -41,7 +41,22 @@ public sealed class S3Endpoint(S3Operations operations, SigV4Verifier verifier, 
         var started = Stopwatch.GetTimestamp();
         if (http.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit)
             limit.MaxRequestBodySize = ObjectLayer.MaxPutSize + (64L << 20);
-        var (bucket, key) = Address(http, signed.RawPath);
+        string? bucket, key;
+        Dictionary<string, string> query;
+        try
+        {
+            // Before anything else, as S3's front end does: a URI that does not decode names nothing.
+            (bucket, key) = Address(http, signed.RawPath);
+            query = ParseQuery(signed.RawQuery);
+        }
+        catch (ObjectStoreException e)
+        {
+            var refused = S3Errors.From(e);
+            logger.LogInformation("s3 request refused before authentication: {Code} {Message}", refused.Code, refused.Message);
+            metrics.Request("s3", "unknown", "client_error", Stopwatch.GetElapsedTime(started), []);
+            await WriteErrorAsync(http, refused, requestId, null, null).ConfigureAwait(false);
+            return;
+        }
         var operationName = "Unknown";
         S3Error? error = null;
         S3Response? response = null;
@@ -74,7 +89,7 @@ public sealed class S3Endpoint(S3Operations operations, SigV4Verifier verifier, 
         try
         {
             var (body, trailers) = DecodeBody(http, signed, authenticated);
-            var query = ParseQuery(signed.RawQuery);
+            if (query.TryGetValue("versionId", out var versionId)) VersionIds.Validate(versionId);
             request = new S3Request
             {
                 Http = http,
@@ -90,6 +105,7 @@ public sealed class S3Endpoint(S3Operations operations, SigV4Verifier verifier, 
             request.Authorize = (checks, cancellationToken) => DeniedAsync(request, checks, cancellationToken);
             operation = operations.Route(request);
             operationName = operation.Name;
+            CheckPayloadEncoding(signed, operation);
             if (bucket is not null) resources.Add(new AuditResource("AWS::S3::Bucket", request.BucketArn(options.Partition), options.AccountId));
             if (key is not null) resources.Add(new AuditResource("AWS::S3::Object", request.ObjectArn(options.Partition), options.AccountId));
             var checks = await operation.Checks(request, http.RequestAborted).ConfigureAwait(false);
@@ -208,11 +224,29 @@ public sealed class S3Endpoint(S3Operations operations, SigV4Verifier verifier, 
         return node;
     }
 
+    private const string UnsignedTrailer = "STREAMING-UNSIGNED-PAYLOAD-TRAILER";
+
+    private static string? Header(SigV4Request signed, string name) => signed.Headers.TryGetValue(name, out var values) && values.Length > 0 ? values[0] : null;
+
+    /// <summary>
+    /// Unsigned chunks are for object data only, as in S3: their trailing checksum is all that protects them, and only
+    /// the uploads (PutObject, UploadPart) check it against the data.
+    /// </summary>
+    private static void CheckPayloadEncoding(SigV4Request signed, S3Operation operation)
+    {
+        if (Header(signed, "x-amz-content-sha256") == UnsignedTrailer && operation.Name is not ("PutObject" or "UploadPart"))
+            throw new ObjectStoreException(ObjectStoreError.InvalidRequest, "The value of x-amz-content-sha256 header is invalid.");
+    }
+
+    /// <summary>
+    /// The body as the operation reads it, checked as it streams by the encoding x-amz-content-sha256 declares (a hash,
+    /// signed chunks, unsigned chunks with trailers the x-amz-trailer header names), and its trailers once read.
+    /// </summary>
     private (Stream Body, Func<IReadOnlyDictionary<string, string>> Trailers) DecodeBody(HttpContext http, SigV4Request signed, AuthenticatedRequest authenticated)
     {
-        var declared = signed.Headers.TryGetValue("x-amz-content-sha256", out var values) && values.Length > 0 ? values[0] : null;
+        var declared = Header(signed, "x-amz-content-sha256");
         var raw = http.Request.Body;
-        long decodedLength = signed.Headers.TryGetValue("x-amz-decoded-content-length", out var decoded) && decoded.Length > 0 && long.TryParse(decoded[0], out var n) ? n : -1;
+        var decodedLength = long.TryParse(Header(signed, "x-amz-decoded-content-length"), out var n) ? n : -1;
         IReadOnlyDictionary<string, string> none = new Dictionary<string, string>();
         switch (declared)
         {
@@ -223,12 +257,12 @@ public sealed class S3Endpoint(S3Operations operations, SigV4Verifier verifier, 
                 throw new ObjectStoreException(ObjectStoreError.InvalidRequest, "Missing required header for this request: x-amz-content-sha256");
             case "STREAMING-AWS4-HMAC-SHA256-PAYLOAD" or "STREAMING-AWS4-HMAC-SHA256-PAYLOAD-TRAILER":
                 {
-                    var chunked = new AwsChunkedStream(raw, authenticated, decodedLength);
+                    var chunked = new AwsChunkedStream(raw, authenticated, decodedLength, RequestChecksums.TrailerNames(Header(signed, "x-amz-trailer")));
                     return (chunked, () => chunked.Trailers);
                 }
-            case "STREAMING-UNSIGNED-PAYLOAD-TRAILER":
+            case UnsignedTrailer:
                 {
-                    var chunked = new AwsChunkedStream(raw, null, decodedLength);
+                    var chunked = new AwsChunkedStream(raw, null, decodedLength, RequestChecksums.TrailerNames(Header(signed, "x-amz-trailer")));
                     return (chunked, () => chunked.Trailers);
                 }
             default:
@@ -238,10 +272,13 @@ public sealed class S3Endpoint(S3Operations operations, SigV4Verifier verifier, 
         }
     }
 
-    /// <summary>Bucket and key from virtual-host-style (bucket.&lt;domain&gt;) or path-style (/bucket/key) addressing.</summary>
+    /// <summary>
+    /// Bucket and key from virtual-host-style (bucket.&lt;domain&gt;) or path-style (/bucket/key) addressing; InvalidURI
+    /// when the path does not decode to UTF-8.
+    /// </summary>
     private (string? Bucket, string? Key) Address(HttpContext http, string rawPath)
     {
-        var path = Uri.UnescapeDataString(rawPath.Length == 0 ? "/" : rawPath);
+        var path = PercentDecoding.TryDecode(rawPath.Length == 0 ? "/" : rawPath) ?? throw InvalidUri();
         var host = http.Request.Host.Host;
         // A host that is itself a configured domain is path-style; otherwise the longest matching domain wins,
         // so bucket.s3.localhost names "bucket" even though "localhost" is also configured.
@@ -261,17 +298,20 @@ public sealed class S3Endpoint(S3Operations operations, SigV4Verifier verifier, 
         return (trimmed[..slash], key.Length == 0 ? null : key);
     }
 
+    /// <summary>The query parameters, decoded; InvalidURI when one does not decode to UTF-8 (a prefix or marker names keys too).</summary>
     private static Dictionary<string, string> ParseQuery(string rawQuery)
     {
         var result = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var part in rawQuery.Split('&', StringSplitOptions.RemoveEmptyEntries))
         {
             var eq = part.IndexOf('=', StringComparison.Ordinal);
-            var name = Uri.UnescapeDataString((eq < 0 ? part : part[..eq]).Replace('+', ' '));
-            result[name] = eq < 0 ? "" : Uri.UnescapeDataString(part[(eq + 1)..].Replace('+', ' '));
+            var name = PercentDecoding.TryDecode(eq < 0 ? part : part[..eq], plusIsSpace: true) ?? throw InvalidUri();
+            result[name] = eq < 0 ? "" : PercentDecoding.TryDecode(part[(eq + 1)..], plusIsSpace: true) ?? throw InvalidUri();
         }
         return result;
     }
+
+    private static ObjectStoreException InvalidUri() => new(ObjectStoreError.InvalidUri, "Couldn't parse the specified URI.");
 
     private static async Task WriteAsync(HttpContext http, S3Response response)
     {

@@ -36,7 +36,7 @@ public sealed partial class S3Operations
         {
             var upload = objects.GetUpload(request.Bucket!, request.Key!, request.Query["uploadId"]);
             var customerKey = SseHeaders.CustomerKey(request, options.S3AllowSseCOverHttp);
-            var (algorithms, expected) = Checksums(request);
+            var (algorithms, expected) = RequestChecksums.ForUpload(request);
             var part = await objects.UploadPartAsync(upload, PartNumber(request), request.Body, request.Header("Content-MD5"), algorithms, expected,
                 DeclaredLength(request), customerKey, cancellationToken).ConfigureAwait(false);
             var response = S3Response.Empty();

@@ -18,7 +18,7 @@ public sealed partial class S3Operations
             var encryption = SseHeaders.ForNewObject(request, bucket, options.S3AllowSseCOverHttp);
             if (request.Header("If-None-Match") == "*" && objects.Catalog.GetObject(request.Bucket!, request.Key!) is not null)
                 throw new ObjectStoreException(ObjectStoreError.PreconditionFailed, "At least one of the pre-conditions you specified did not hold");
-            var (algorithms, expected) = Checksums(request);
+            var (algorithms, expected) = RequestChecksums.ForUpload(request);
             var record = await objects.PutObjectAsync(new PutObjectInput(request.Bucket!, request.Key!, encryption, ObjectHeaders.FromRequest(request),
                 ObjectHeaders.UserMetadata(request), ObjectHeaders.Tagging(request.Header("x-amz-tagging")), request.Header("Content-MD5"),
                 algorithms, expected, DeclaredLength(request)), request.Body, cancellationToken).ConfigureAwait(false);
@@ -256,6 +256,10 @@ public sealed partial class S3Operations
         return keys;
     }
 
+    /// <summary>
+    /// The copy source, <c>[/]bucket/key[?versionId=id]</c>, URL-encoded: InvalidArgument "Invalid copy source
+    /// encoding." when it does not decode to UTF-8, as S3 answers, and S3's version id errors for a bad version id.
+    /// </summary>
     private static (string Bucket, string Key, string? VersionId) CopySourceWithVersion(S3Request request)
     {
         var header = request.Header("x-amz-copy-source")!;
@@ -265,7 +269,11 @@ public sealed partial class S3Operations
         {
             var parameter = header[(query + 1)..];
             header = header[..query];
-            if (parameter.StartsWith("versionId=", StringComparison.Ordinal)) versionId = Uri.UnescapeDataString(parameter["versionId=".Length..]);
+            if (parameter.StartsWith("versionId=", StringComparison.Ordinal))
+            {
+                versionId = PercentDecoding.TryDecode(parameter["versionId=".Length..]) ?? throw InvalidCopySourceEncoding();
+                VersionIds.Validate(versionId);
+            }
         }
         var (bucket, key) = ParseCopySource(header);
         return (bucket, key, versionId);
@@ -273,12 +281,14 @@ public sealed partial class S3Operations
 
     private static (string Bucket, string Key) ParseCopySource(string header)
     {
-        var decoded = Uri.UnescapeDataString(header).TrimStart('/');
+        var decoded = (PercentDecoding.TryDecode(header) ?? throw InvalidCopySourceEncoding()).TrimStart('/');
         var slash = decoded.IndexOf('/', StringComparison.Ordinal);
         if (slash <= 0 || slash == decoded.Length - 1)
             throw new ObjectStoreException(ObjectStoreError.InvalidArgument, "Copy Source must mention the source bucket and key: sourcebucket/sourcekey");
         return (decoded[..slash], decoded[(slash + 1)..]);
     }
+
+    private static ObjectStoreException InvalidCopySourceEncoding() => new(ObjectStoreError.InvalidArgument, "Invalid copy source encoding.");
 
     private static (List<(string Key, string? VersionId)> Keys, bool Quiet) DeleteKeys(byte[] body)
     {
@@ -286,52 +296,6 @@ public sealed partial class S3Operations
         var keys = root.Children("Object").Select(o => (o.Child("Key")?.Value ?? throw S3Xml.Malformed(), o.Child("VersionId")?.Value)).ToList();
         if (keys.Count is 0 or > 1000) throw S3Xml.Malformed();
         return (keys, root.Child("Quiet")?.Value is { } quiet && quiet.Equals("true", StringComparison.OrdinalIgnoreCase));
-    }
-
-    /// <summary>The flexible checksums to compute, and (after the body) those the client declared in headers or trailers.</summary>
-    private static (List<string> Algorithms, Func<IReadOnlyDictionary<string, string>> Expected) Checksums(S3Request request)
-    {
-        var algorithms = new List<string>();
-        var declared = new Dictionary<string, string>(StringComparer.Ordinal);
-        foreach (var algorithm in ObjectChecksums.Algorithms)
-        {
-            if (request.Header("x-amz-checksum-" + algorithm.ToLowerInvariant()) is { } value)
-            {
-                algorithms.Add(algorithm);
-                declared[algorithm] = value;
-            }
-        }
-        if (request.Header("x-amz-sdk-checksum-algorithm") is { } named)
-        {
-            var upper = named.ToUpperInvariant();
-            if (!ObjectChecksums.Algorithms.Contains(upper))
-                throw new ObjectStoreException(ObjectStoreError.InvalidRequest, $"Checksum algorithm {named} is not supported.");
-            algorithms.Add(upper);
-        }
-        var trailer = request.Header("x-amz-trailer");
-        if (trailer is not null)
-        {
-            foreach (var name in trailer.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries))
-            {
-                var algorithm = name.StartsWith("x-amz-checksum-", StringComparison.OrdinalIgnoreCase) ? name["x-amz-checksum-".Length..].ToUpperInvariant() : "";
-                if (!ObjectChecksums.Algorithms.Contains(algorithm))
-                    throw new ObjectStoreException(ObjectStoreError.InvalidRequest, $"The trailer {name} is not a supported checksum.");
-                algorithms.Add(algorithm);
-            }
-        }
-        return (algorithms, () =>
-        {
-            var expected = new Dictionary<string, string>(declared);
-            foreach (var (name, value) in request.Trailers())
-            {
-                if (name.StartsWith("x-amz-checksum-", StringComparison.OrdinalIgnoreCase))
-                    expected[name["x-amz-checksum-".Length..].ToUpperInvariant()] = value;
-            }
-            if (trailer is not null && expected.Count == declared.Count)
-                throw new ObjectStoreException(ObjectStoreError.InvalidRequest, "The x-amz-trailer header named a checksum the body did not carry.");
-            return expected;
-        }
-        );
     }
 
     private static long DeclaredLength(S3Request request)

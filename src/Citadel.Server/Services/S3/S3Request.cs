@@ -43,7 +43,10 @@ public sealed class S3Request
 
     private byte[]? _smallBody;
 
-    /// <summary>Reads the whole (small) body, for XML configuration requests; refuses more than 1 MiB. Read once, kept for the handler.</summary>
+    /// <summary>
+    /// Reads the whole (small) body, for XML configuration requests; refuses more than 1 MiB, and a body that does not
+    /// match a checksum the request declared. Read once, kept for the handler.
+    /// </summary>
     public async Task<byte[]> ReadSmallBodyAsync(CancellationToken cancellationToken)
     {
         if (_smallBody is not null) return _smallBody;
@@ -55,7 +58,9 @@ public sealed class S3Request
             if (buffer.Length + read > 1 << 20) throw new ObjectStore.ObjectStoreException(ObjectStore.ObjectStoreError.InvalidRequest, "The request body is too large for this operation.");
             buffer.Write(chunk, 0, read);
         }
-        return _smallBody = buffer.ToArray();
+        var body = buffer.ToArray();
+        RequestChecksums.VerifySmallBody(this, body);
+        return _smallBody = body;
     }
 
     /// <summary>The ARN of the bucket.</summary>
