@@ -67,6 +67,13 @@ public sealed class PolicyAuthorizer(IamDirectory directory, string partition) :
             : principal.Type == "AssumedRole" && SessionTokens.RoleNameOf(principal.Arn) is { } roleName
                 ? await directory.FindRoleAsync(roleName, cancellationToken).ConfigureAwait(false)
                 : null;
+        // A session belongs to the role with its unique id, not to whichever role has the name now: authentication refuses
+        // sessions of deleted roles, and this refuses one whose role was deleted (and perhaps created again, wider) since.
+        if (principal.Type == "AssumedRole" && (holder is not IamRoleRecord sessionRole || sessionRole.RoleId != principal.RoleId))
+        {
+            var message = $"User: {principal.Arn} is not authorized: the role of the session no longer exists";
+            return checks.Select(c => new CheckDecision(c, Decision.ImplicitDeny, "the role of the session no longer exists", [], null, message)).ToList();
+        }
         var identityPolicies = new List<PolicyDocument>();
         foreach (var (name, text) in holder is null ? [] : await directory.PoliciesOfAsync(holder, cancellationToken).ConfigureAwait(false))
         {
@@ -141,6 +148,9 @@ public sealed class PolicyAuthorizer(IamDirectory directory, string partition) :
             ["aws:MultiFactorAuthPresent"] = ["false"],
         };
         if (principal.UserName is not null) keys["aws:username"] = [principal.UserName];
+        // Only temporary credentials have it, as in AWS: a Deny on aws:TokenIssueTime (DateLessThan) revokes the sessions
+        // issued before a time and not the later ones.
+        if (principal.TokenIssueTime is { } issued) keys["aws:TokenIssueTime"] = [issued.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture)];
         return keys;
     }
 }

@@ -69,7 +69,7 @@ public sealed class StsQueryService(IamDirectory directory, SessionTokens sessio
         if (duration > role.MaxSessionDuration)
             throw new StsException(400, "ValidationError", $"The requested DurationSeconds exceeds the MaxSessionDuration set for this role.");
         var tags = (request.Tags ?? []).ToDictionary(t => t.Key, t => t.Value, StringComparer.Ordinal);
-        var issued = sessions.Issue(role.Arn, role.RoleId, caller.AccountId, request.RoleSessionName, TimeSpan.FromSeconds(duration), tags.Count == 0 ? null : tags);
+        var issued = sessions.Issue(role.Arn, role.RoleId, caller.AccountId, new SessionRequest(request.RoleSessionName, tags.Count == 0 ? null : tags), TimeSpan.FromSeconds(duration));
         var roleName = role.RoleName;
         return new AssumeRoleResponse
         {
