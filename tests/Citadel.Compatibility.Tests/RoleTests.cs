@@ -176,6 +176,72 @@ public sealed class RoleTests
         client("kms", sts.assume_role(RoleArn=role["Arn"], RoleSessionName="after", DurationSeconds=900)["Credentials"]).list_keys()
         """);
 
+    [Fact]
+    public Task TrustPoliciesSeeTheExternalIdAndTheSessionName() => RunBoto3("""
+        dave_arn, dave = user("dave")
+        sts = client("sts", dave)
+        role = iam.create_role(RoleName="app", AssumeRolePolicyDocument=policy(
+            {"Effect": "Allow", "Principal": {"AWS": dave_arn}, "Action": "sts:AssumeRole",
+             "Condition": {"StringEquals": {"sts:ExternalId": "abc"}, "StringLike": {"sts:RoleSessionName": "build-*"}}}))["Role"]
+        sts.assume_role(RoleArn=role["Arn"], RoleSessionName="build-1", ExternalId="abc")
+        assert error_code(sts.assume_role, RoleArn=role["Arn"], RoleSessionName="build-1", ExternalId="abd") == "AccessDenied"
+        assert error_code(sts.assume_role, RoleArn=role["Arn"], RoleSessionName="build-1") == "AccessDenied"
+        assert error_code(sts.assume_role, RoleArn=role["Arn"], RoleSessionName="deploy-1", ExternalId="abc") == "AccessDenied"
+        """);
+
+    [Fact]
+    public Task ASourceIdentityNeedsSetSourceIdentityAndIsSeenByTrustAndRolePolicies() => RunBoto3("""
+        dave_arn, dave = user("dave")
+        sts = client("sts", dave)
+        role = iam.create_role(RoleName="app", AssumeRolePolicyDocument=policy(
+            {"Effect": "Allow", "Principal": {"AWS": dave_arn}, "Action": "sts:AssumeRole"},
+            {"Effect": "Allow", "Principal": {"AWS": dave_arn}, "Action": "sts:SetSourceIdentity", "Condition": {"StringEquals": {"sts:SourceIdentity": "alice"}}}))["Role"]
+        iam.put_role_policy(RoleName="app", PolicyName="traced", PolicyDocument=policy(
+            {"Effect": "Allow", "Action": "kms:ListAliases", "Resource": "*", "Condition": {"StringEquals": {"aws:SourceIdentity": "alice"}}}))
+
+        traced = sts.assume_role(RoleArn=role["Arn"], RoleSessionName="s1", SourceIdentity="alice")["Credentials"]
+        assert error_code(sts.assume_role, RoleArn=role["Arn"], RoleSessionName="s1", SourceIdentity="mallory") == "AccessDenied"
+        # The model's length and pattern, and the reserved prefix.
+        assert error_code(sts.assume_role, RoleArn=role["Arn"], RoleSessionName="s1", SourceIdentity="has space") == "ValidationError"
+        assert error_code(sts.assume_role, RoleArn=role["Arn"], RoleSessionName="s1", SourceIdentity="aws:alice") == "ValidationError"
+        plain = sts.assume_role(RoleArn=role["Arn"], RoleSessionName="s2")["Credentials"]
+        client("kms", traced).list_aliases()
+        assert error_code(client("kms", plain).list_aliases) == "AccessDeniedException"
+
+        # Without sts:SetSourceIdentity in the trust policy, no source identity.
+        iam.update_assume_role_policy(RoleName="app", PolicyDocument=policy({"Effect": "Allow", "Principal": {"AWS": dave_arn}, "Action": "sts:AssumeRole"}))
+        assert error_code(sts.assume_role, RoleArn=role["Arn"], RoleSessionName="s3", SourceIdentity="alice") == "AccessDenied"
+        """);
+
+    [Fact]
+    public Task SessionTagsNeedTagSessionAndBecomePrincipalTagsBesideTheRoles() => RunBoto3("""
+        dave_arn, dave = user("dave")
+        sts = client("sts", dave)
+        role = iam.create_role(RoleName="app", Tags=[{"Key": "team", "Value": "red"}], AssumeRolePolicyDocument=policy(
+            {"Effect": "Allow", "Principal": {"AWS": dave_arn}, "Action": "sts:AssumeRole"},
+            {"Effect": "Allow", "Principal": {"AWS": dave_arn}, "Action": "sts:TagSession",
+             "Condition": {"StringEquals": {"aws:RequestTag/project": "blue"}, "ForAllValues:StringEquals": {"aws:TagKeys": ["project"]}}}))["Role"]
+        iam.put_role_policy(RoleName="app", PolicyName="abac", PolicyDocument=policy(
+            {"Effect": "Allow", "Action": "kms:ListKeys", "Resource": "*", "Condition": {"StringEquals": {"aws:PrincipalTag/project": "blue", "aws:PrincipalTag/team": "red"}}}))
+
+        # The sts:TagSession statement sees aws:RequestTag/* and aws:TagKeys.
+        tagged = sts.assume_role(RoleArn=role["Arn"], RoleSessionName="s1", Tags=[{"Key": "project", "Value": "blue"}])["Credentials"]
+        assert error_code(sts.assume_role, RoleArn=role["Arn"], RoleSessionName="s1", Tags=[{"Key": "project", "Value": "red"}]) == "AccessDenied"
+        assert error_code(sts.assume_role, RoleArn=role["Arn"], RoleSessionName="s1", Tags=[{"Key": "project", "Value": "blue"}, {"Key": "other", "Value": "x"}]) == "AccessDenied"
+        # Tag keys are case-insensitive.
+        assert error_code(sts.assume_role, RoleArn=role["Arn"], RoleSessionName="s1", Tags=[{"Key": "project", "Value": "blue"}, {"Key": "Project", "Value": "blue"}]) == "ValidationError"
+        # The session's tags are principal tags of the session, beside the role's own.
+        plain = sts.assume_role(RoleArn=role["Arn"], RoleSessionName="s2")["Credentials"]
+        client("kms", tagged).list_keys()
+        assert error_code(client("kms", plain).list_keys) == "AccessDeniedException"
+
+        # A trust policy that allows sts:AssumeRole only: no session tags.
+        iam.update_assume_role_policy(RoleName="app", PolicyDocument=policy({"Effect": "Allow", "Principal": {"AWS": dave_arn}, "Action": "sts:AssumeRole"}))
+        assert error_code(sts.assume_role, RoleArn=role["Arn"], RoleSessionName="s3", Tags=[{"Key": "project", "Value": "blue"}]) == "AccessDenied"
+        assert error_code(sts.assume_role, RoleArn=role["Arn"], RoleSessionName="s3", TransitiveTagKeys=["project"]) == "AccessDenied"
+        sts.assume_role(RoleArn=role["Arn"], RoleSessionName="s3")
+        """);
+
     private static Dictionary<string, string> Keys(JsonElement key) => new()
     {
         ["AWS_ACCESS_KEY_ID"] = key.GetProperty("AccessKeyId").GetString()!,

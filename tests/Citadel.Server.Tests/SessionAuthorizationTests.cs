@@ -1,13 +1,16 @@
 using Citadel.Crypto;
 using Citadel.Iam;
 using Citadel.Iam.Identity;
+using Citadel.Iam.Operations;
 using Citadel.Iam.Policies;
 using Citadel.Server.Hosting;
+using Citadel.Server.Protocols;
+using Citadel.Server.Services;
 using Citadel.Storage;
 
 namespace Citadel.Server.Tests;
 
-/// <summary>Assumed-role sessions before the authorizer: bound to their role's id, and aws:TokenIssueTime.</summary>
+/// <summary>Assumed-role sessions before the authorizer: bound to their role's id, aws:TokenIssueTime, principal tags, and what AssumeRole asks the trust policy.</summary>
 public sealed class SessionAuthorizationTests : IDisposable
 {
     private const string Account = "111122223333";
@@ -117,5 +120,63 @@ public sealed class SessionAuthorizationTests : IDisposable
         // And authentication refuses the old role's tokens from now on.
         var (id, _, token, _) = _sessions.Issue(role.Arn, role.RoleId, Account, new SessionRequest("s2"), TimeSpan.FromHours(1));
         Assert.Equal(AuthenticationErrorKind.InvalidToken, Assert.Throws<AuthenticationException>(() => _sessions.Resolve(id, token)).Kind);
+    }
+
+    [Fact]
+    public async Task SessionTagsOverrideTheRolesTagsOfTheSameKeyAndKeepTheOthers()
+    {
+        var role = await Role("app", new Dictionary<string, string> { ["team"] = "red", ["restricted"] = "true" },
+            ("team-blue", """{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"kms:ListKeys","Resource":"*","Condition":{"StringEquals":{"aws:PrincipalTag/team":"blue"}}}]}"""),
+            ("restricted", """{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Action":"*","Resource":"*","Condition":{"StringEquals":{"aws:PrincipalTag/restricted":"true"}}}]}"""));
+        // The role's restricted tag still applies to a session with tags of its own.
+        Assert.Equal(Decision.ExplicitDeny, (await ListKeys(Session(role, "tagged", new Dictionary<string, string> { ["Team"] = "blue" }))).Decision);
+        await _iam.MutateRoleAsync("app", r =>
+        {
+            r.Tags.Remove("restricted");
+            return r;
+        });
+        // The session's Team (any case) overrides the role's team.
+        Assert.True((await ListKeys(Session(role, "blue", new Dictionary<string, string> { ["Team"] = "blue" }))).IsAllowed);
+        Assert.Equal(Decision.ImplicitDeny, (await ListKeys(Session(role, "red"))).Decision);
+    }
+
+    [Fact]
+    public async Task AssumeRoleGivesTheTrustPolicyItsRequestKeysAndAsksForTagSessionAndSetSourceIdentity()
+    {
+        var role = await Role("app");
+        var sts = new StsQueryService(_iam, _sessions);
+        var call = new ApiCall("r1", new Principal("IAMUser", "AIDA1", "arn:aws:iam::111122223333:user/ops", Account, "ops", "AKIA1"), "127.0.0.1", null);
+        var request = new AssumeRoleRequest
+        {
+            RoleArn = role.Arn,
+            RoleSessionName = "s1",
+            ExternalId = "abc",
+            SourceIdentity = "alice",
+            Tags = [new TagView { Key = "project", Value = "x" }],
+            TransitiveTagKeys = ["project"],
+        };
+        var checks = await sts.ChecksAsync(sts.Find("AssumeRole")!, request, call, new ResourceCollector(), CancellationToken.None);
+        Assert.Equal(["sts:AssumeRole", "sts:TagSession", "sts:SetSourceIdentity"], checks.Select(c => c.Action));
+        foreach (var check in checks)
+        {
+            Assert.Equal((role.Arn, Trust, true), (check.Resource, check.ResourcePolicy, check.ResourcePolicyIsAuthoritative));
+            Assert.Equal(["s1"], check.ConditionKeys["sts:RoleSessionName"]);
+            Assert.Equal(["abc"], check.ConditionKeys["sts:ExternalId"]);
+            Assert.Equal(["alice"], check.ConditionKeys["sts:SourceIdentity"]);
+            Assert.Equal(["x"], check.ConditionKeys["aws:RequestTag/project"]);
+            Assert.Equal(["project"], check.ConditionKeys["aws:TagKeys"]);
+            Assert.Equal(["project"], check.ConditionKeys["sts:TransitiveTagKeys"]);
+        }
+
+        // Without tags or a source identity, only sts:AssumeRole is asked, without their keys.
+        var plain = Assert.Single(await sts.ChecksAsync(sts.Find("AssumeRole")!, new AssumeRoleRequest { RoleArn = role.Arn, RoleSessionName = "s2" }, call,
+            new ResourceCollector(), CancellationToken.None));
+        Assert.Equal("sts:AssumeRole", plain.Action);
+        Assert.False(plain.ConditionKeys.ContainsKey("sts:ExternalId") || plain.ConditionKeys.ContainsKey("aws:TagKeys"));
+
+        // Tag keys are case-insensitive: two that differ in case only are refused before anything is decided.
+        var duplicate = new AssumeRoleRequest { RoleArn = role.Arn, RoleSessionName = "s3", Tags = [new TagView { Key = "a", Value = "1" }, new TagView { Key = "A", Value = "2" }] };
+        var error = await Assert.ThrowsAsync<StsException>(() => sts.ChecksAsync(sts.Find("AssumeRole")!, duplicate, call, new ResourceCollector(), CancellationToken.None));
+        Assert.Equal("ValidationError", error.Code);
     }
 }

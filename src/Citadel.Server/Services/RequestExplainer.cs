@@ -145,7 +145,7 @@ public sealed class RequestExplainer(IReadOnlyDictionary<string, IApiService> se
             GrantId = d.GrantId,
             DeniedMessage = d.DeniedMessage,
         }).ToList(), principal.Type == "AssumedRole"
-            ? "Session tags and the token's issue time are not in the audit record; aws:PrincipalTag/* comes from the role's tags, and aws:TokenIssueTime is absent in this evaluation."
+            ? "Session tags, the token's issue time and the source identity are not in the audit record; aws:PrincipalTag/* comes from the role's tags, and aws:TokenIssueTime and aws:SourceIdentity are absent in this evaluation."
             : null);
     }
 
