@@ -12,6 +12,16 @@ public sealed record Principal(string Type, string PrincipalId, string Arn, stri
     /// <summary>Session tags of an assumed-role session (they become aws:PrincipalTag/*).</summary>
     public IReadOnlyDictionary<string, string>? SessionTags { get; init; }
 
+    /// <summary>When the session token of an assumed-role session was issued (<c>aws:TokenIssueTime</c>); null for long-term credentials.</summary>
+    public DateTimeOffset? TokenIssueTime { get; init; }
+
+    /// <summary>The source identity an assumed-role session was given (<c>aws:SourceIdentity</c>), if any.</summary>
+    public string? SourceIdentity { get; init; }
+
+    /// <summary>For an assumed-role session, the unique id of its role: the part of <see cref="PrincipalId"/> (RoleId:SessionName)
+    /// before the colon, which a session name cannot contain; otherwise null.</summary>
+    public string? RoleId => Type == "AssumedRole" && PrincipalId.IndexOf(':', StringComparison.Ordinal) is > 0 and var colon ? PrincipalId[..colon] : null;
+
     /// <summary>Whether this is the account's root (the administrator).</summary>
     public bool IsRoot => Type == "Root";
 }

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
+using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using System.Text;
 
@@ -68,7 +69,8 @@ public sealed class CitadelProcess : IAsyncDisposable
                 var response = await client.GetAsync($"{Endpoint}/health");
                 if (response.StatusCode == HttpStatusCode.OK) return;
             }
-            catch (HttpRequestException) { }
+            // The CA file can exist before the server has finished writing it: a partial PEM is read as malformed.
+            catch (Exception e) when (e is HttpRequestException or CryptographicException) { }
             await Task.Delay(200);
         }
         throw new TimeoutException($"citadel serve did not become healthy:\n{Output}");

@@ -71,6 +71,43 @@ public sealed class IamDirectoryTests : IDisposable
         Assert.Null(_iam.Find(key.AccessKeyId));
     }
     [Fact]
+    public async Task TheRegistryOfRoleIdsFollowsTheRolesThatExist()
+    {
+        var first = await _iam.CreateRoleAsync("app", "/svc/", "{}", null, 3600, new Dictionary<string, string>());
+        Assert.StartsWith("AROA", first.RoleId, StringComparison.Ordinal);
+        Assert.Equal("arn:aws:iam::111122223333:role/svc/app", _iam.RoleArnOf(first.RoleId));
+        // Changing a role keeps it; deleting it forgets its id.
+        await _iam.MutateRoleAsync("app", role =>
+        {
+            role.InlinePolicies["p"] = "{}";
+            return role;
+        });
+        Assert.Equal(first.Arn, _iam.RoleArnOf(first.RoleId));
+        await _iam.MutateRoleAsync("APP", _ => null);
+        Assert.Null(_iam.RoleArnOf(first.RoleId));
+
+        // A role created again under the same name is another role: same ARN, new id.
+        var second = await _iam.CreateRoleAsync("app", "/svc/", "{}", null, 3600, new Dictionary<string, string>());
+        Assert.NotEqual(first.RoleId, second.RoleId);
+        Assert.Equal(first.Arn, _iam.RoleArnOf(second.RoleId));
+        Assert.Null(_iam.RoleArnOf(first.RoleId));
+        // A failed create (the name is taken) registers nothing.
+        await Assert.ThrowsAsync<IamException>(() => _iam.CreateRoleAsync("App", "/", "{}", null, 3600, new Dictionary<string, string>()));
+        Assert.Equal(first.Arn, _iam.RoleArnOf(second.RoleId));
+
+        // A fresh directory (a restart) knows the roles once loaded at unseal.
+        var reloaded = new IamDirectory(_store, () => _root, "111122223333", "aws", TimeProvider.System);
+        Assert.Null(reloaded.RoleArnOf(second.RoleId));
+        await reloaded.LoadCredentialsAsync();
+        Assert.Equal(second.Arn, reloaded.RoleArnOf(second.RoleId));
+        Assert.Null(reloaded.RoleArnOf(first.RoleId));
+        // Loading again drops a role deleted meanwhile by another directory over the same store (not what a server does: it owns its data directory).
+        await _iam.MutateRoleAsync("app", _ => null);
+        await reloaded.LoadCredentialsAsync();
+        Assert.Null(reloaded.RoleArnOf(second.RoleId));
+    }
+
+    [Fact]
     public async Task RenamedUsersKeepTheirKeysPoliciesAndGroups()
     {
         var user = await _iam.CreateUserAsync("bob", "/", new Dictionary<string, string> { ["team"] = "red" });

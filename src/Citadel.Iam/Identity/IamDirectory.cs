@@ -10,9 +10,11 @@ namespace Citadel.Iam.Identity;
 /// <summary>
 /// IAM users and their access keys, in the document store, and the credential lookup SigV4 uses for
 /// them. Secrets are stored wrapped under the root key (a copy of the data directory does not reveal
-/// them) and held unwrapped only in memory, loaded when the server is unsealed.
+/// them) and held unwrapped only in memory, loaded when the server is unsealed. The unique ids of the roles
+/// that exist are held in memory the same way, for session tokens to be checked against when they
+/// authenticate (SigV4 verification is synchronous and runs on every request).
 /// </summary>
-public sealed class IamDirectory(IDocumentStore store, Func<RootKey> rootKey, string accountId, string partition, TimeProvider time) : ICredentialStore
+public sealed class IamDirectory(IDocumentStore store, Func<RootKey> rootKey, string accountId, string partition, TimeProvider time) : ICredentialStore, IRoleRegistry
 {
     /// <summary>Users.</summary>
     public const string UsersCollection = "iam-users";
@@ -22,6 +24,10 @@ public sealed class IamDirectory(IDocumentStore store, Func<RootKey> rootKey, st
     public const int MaxKeysPerUser = 2;
 
     private readonly ConcurrentDictionary<string, Credential> _credentials = new(StringComparer.Ordinal);
+    // Role id (AROA...) → role ARN of every role that exists. One server owns a data directory and every role write goes
+    // through this class (under the write lock), so the map follows the store: loaded at unseal (IAM is served only
+    // while unsealed), then changed with each role created or deleted.
+    private readonly ConcurrentDictionary<string, string> _roleArns = new(StringComparer.Ordinal);
     private readonly SemaphoreSlim _writeLock = new(1, 1);
 
     /// <summary>The account.</summary>
@@ -33,9 +39,13 @@ public sealed class IamDirectory(IDocumentStore store, Func<RootKey> rootKey, st
     /// <inheritdoc />
     public Credential? Find(string accessKeyId) => _credentials.GetValueOrDefault(accessKeyId);
 
-    /// <summary>Loads every active key's secret into memory (at unseal).</summary>
+    /// <inheritdoc />
+    public string? RoleArnOf(string roleId) => _roleArns.GetValueOrDefault(roleId);
+
+    /// <summary>Loads every active key's secret into memory, and the ids of the roles that exist (at unseal).</summary>
     public async Task LoadCredentialsAsync(CancellationToken cancellationToken = default)
     {
+        await LoadRoleIdsAsync(cancellationToken).ConfigureAwait(false);
         var root = rootKey();
         string? after = null;
         while (true)
@@ -49,6 +59,22 @@ public sealed class IamDirectory(IDocumentStore store, Func<RootKey> rootKey, st
             }
             if (page.Count < 500) return;
             after = page[^1].Id;
+        }
+    }
+
+    // Under the write lock, so no role is created or deleted between the listing and the swap.
+    private async Task LoadRoleIdsAsync(CancellationToken cancellationToken)
+    {
+        await _writeLock.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            var roles = (await ListRolesAsync(cancellationToken).ConfigureAwait(false)).ToDictionary(r => r.RoleId, r => r.Arn, StringComparer.Ordinal);
+            foreach (var id in _roleArns.Keys.Where(id => !roles.ContainsKey(id)).ToList()) _roleArns.TryRemove(id, out _);
+            foreach (var (id, arn) in roles) _roleArns[id] = arn;
+        }
+        finally
+        {
+            _writeLock.Release();
         }
     }
 
@@ -194,7 +220,7 @@ public sealed class IamDirectory(IDocumentStore store, Func<RootKey> rootKey, st
     /// the revision read, so no concurrent update is lost.
     /// </summary>
     private async Task<TResult> MutateAsync<TRecord, TResult>(string collection, string id, string notFound,
-        Func<TRecord, ValueTask<(TRecord? Next, TResult Result)>> change, CancellationToken cancellationToken)
+        Func<TRecord, ValueTask<(TRecord? Next, TResult Result)>> change, CancellationToken cancellationToken, Action<TRecord>? deleted = null)
         where TRecord : class
     {
         await _writeLock.WaitAsync(cancellationToken).ConfigureAwait(false);
@@ -202,8 +228,11 @@ public sealed class IamDirectory(IDocumentStore store, Func<RootKey> rootKey, st
         {
             var document = await store.GetAsync(collection, id, cancellationToken).ConfigureAwait(false)
                 ?? throw new IamException(IamErrorCode.NoSuchEntityException, notFound);
-            var (next, result) = await change(JsonSerializer.Deserialize<TRecord>(document.Body)!).ConfigureAwait(false);
+            var current = JsonSerializer.Deserialize<TRecord>(document.Body)!;
+            var (next, result) = await change(current).ConfigureAwait(false);
             await store.WriteAsync([new DocumentWrite(collection, id, next is null ? null : JsonSerializer.Serialize(next), document.Revision)], cancellationToken).ConfigureAwait(false);
+            // Still under the lock, once the deletion is durable.
+            if (next is null) deleted?.Invoke(current);
             return result;
         }
         finally
@@ -470,21 +499,31 @@ public sealed class IamDirectory(IDocumentStore store, Func<RootKey> rootKey, st
             MaxSessionDuration = maxSessionDuration,
         };
         foreach (var (k, v) in tags) role.Tags[k] = v;
+        await _writeLock.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
             await store.WriteAsync([new DocumentWrite(RolesCollection, roleName.ToLowerInvariant(), JsonSerializer.Serialize(role), 0)], cancellationToken).ConfigureAwait(false);
+            _roleArns[role.RoleId] = role.Arn;
         }
         catch (ConcurrencyConflictException)
         {
             throw new IamException(IamErrorCode.EntityAlreadyExistsException, $"Role with name {roleName} already exists.");
         }
+        finally
+        {
+            _writeLock.Release();
+        }
         return role;
     }
 
-    /// <summary>Applies <paramref name="change"/> to a fresh copy of a role and saves it atomically; a null result deletes it.</summary>
+    /// <summary>
+    /// Applies <paramref name="change"/> to a fresh copy of a role and saves it atomically; a null result deletes it, and
+    /// its sessions stop authenticating from then on (<see cref="RoleArnOf"/>).
+    /// </summary>
     public Task MutateRoleAsync(string roleName, Func<IamRoleRecord, IamRoleRecord?> change, CancellationToken cancellationToken = default)
         => MutateAsync<IamRoleRecord, bool>(RolesCollection, roleName.ToLowerInvariant(), $"The role with name {roleName} cannot be found.",
-            role => ValueTask.FromResult<(IamRoleRecord?, bool)>((change(role), true)), cancellationToken);
+            role => ValueTask.FromResult<(IamRoleRecord?, bool)>((change(role), true)), cancellationToken,
+            deleted: role => _roleArns.TryRemove(role.RoleId, out _));
 
     /// <summary>The access keys of a user.</summary>
     public async Task<IReadOnlyList<AccessKeyRecord>> KeysOfAsync(string userName, CancellationToken cancellationToken = default)

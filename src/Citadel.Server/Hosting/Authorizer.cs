@@ -67,6 +67,13 @@ public sealed class PolicyAuthorizer(IamDirectory directory, string partition) :
             : principal.Type == "AssumedRole" && SessionTokens.RoleNameOf(principal.Arn) is { } roleName
                 ? await directory.FindRoleAsync(roleName, cancellationToken).ConfigureAwait(false)
                 : null;
+        // A session belongs to the role with its unique id, not to whichever role has the name now: authentication refuses
+        // sessions of deleted roles, and this refuses one whose role was deleted (and perhaps created again, wider) since.
+        if (principal.Type == "AssumedRole" && (holder is not IamRoleRecord sessionRole || sessionRole.RoleId != principal.RoleId))
+        {
+            var message = $"User: {principal.Arn} is not authorized: the role of the session no longer exists";
+            return checks.Select(c => new CheckDecision(c, Decision.ImplicitDeny, "the role of the session no longer exists", [], null, message)).ToList();
+        }
         var identityPolicies = new List<PolicyDocument>();
         foreach (var (name, text) in holder is null ? [] : await directory.PoliciesOfAsync(holder, cancellationToken).ConfigureAwait(false))
         {
@@ -81,7 +88,11 @@ public sealed class PolicyAuthorizer(IamDirectory directory, string partition) :
         // A grant names its grantee by ARN: the caller's own, or for an assumed-role session also its role's.
         var callerArns = holder is IamRoleRecord role ? new[] { principal.Arn, role.Arn } : [principal.Arn];
         var accountRoot = $"arn:{partition}:iam::{principal.AccountId}:root";
-        var principalTags = principal.SessionTags ?? (IReadOnlyDictionary<string, string>?)holder?.Tags ?? new Dictionary<string, string>();
+        // aws:PrincipalTag/*: the user's or role's tags, and a session's tags over the role's of the same key (tag keys are
+        // case-insensitive, as condition keys are), as in AWS; the role's other tags stay principal tags of the session.
+        var principalTags = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+        foreach (var (k, v) in holder?.Tags ?? []) principalTags[k] = v;
+        foreach (var (k, v) in principal.SessionTags ?? new Dictionary<string, string>()) principalTags[k] = v;
         var decisions = new List<CheckDecision>();
         foreach (var check in checks)
         {
@@ -141,6 +152,10 @@ public sealed class PolicyAuthorizer(IamDirectory directory, string partition) :
             ["aws:MultiFactorAuthPresent"] = ["false"],
         };
         if (principal.UserName is not null) keys["aws:username"] = [principal.UserName];
+        // Only temporary credentials have these, as in AWS: a Deny on aws:TokenIssueTime (DateLessThan) revokes the sessions
+        // issued before a time and not the later ones.
+        if (principal.TokenIssueTime is { } issued) keys["aws:TokenIssueTime"] = [issued.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture)];
+        if (principal.SourceIdentity is not null) keys["aws:SourceIdentity"] = [principal.SourceIdentity];
         return keys;
     }
 }

@@ -100,7 +100,7 @@ public sealed class CitadelServer : IAsyncDisposable
 
         var credentials = new AdministratorCredentials(store, root, options.AccountId, options.Partition);
         var iam = new IamDirectory(store, () => root.Current, options.AccountId, options.Partition, time);
-        var sessions = new SessionTokens(() => root.Current, time, options.Partition);
+        var sessions = new SessionTokens(() => root.Current, time, options.Partition, iam);
         if (options.RootAccessKeyId is not null) credentials.UseGiven(options.RootAccessKeyId, options.RootSecretAccessKey!);
         async Task LoadCredentialsAsync()
         {

@@ -144,7 +144,9 @@ public sealed class RequestExplainer(IReadOnlyDictionary<string, IApiService> se
             Statements = d.Statements.Select(s => $"{s.Statement.Effect} in {Describe(s)}").ToList(),
             GrantId = d.GrantId,
             DeniedMessage = d.DeniedMessage,
-        }).ToList(), principal.Type == "AssumedRole" ? "Session tags are not in the audit record; aws:PrincipalTag/* comes from the role's tags in this evaluation." : null);
+        }).ToList(), principal.Type == "AssumedRole"
+            ? "Session tags, the token's issue time and the source identity are not in the audit record; aws:PrincipalTag/* comes from the role's tags, and aws:TokenIssueTime and aws:SourceIdentity are absent in this evaluation."
+            : null);
     }
 
     private static string Describe(Iam.Policies.MatchedStatement statement)

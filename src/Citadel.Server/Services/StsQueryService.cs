@@ -36,11 +36,37 @@ public sealed class StsQueryService(IamDirectory directory, SessionTokens sessio
     public async Task<IReadOnlyList<AuthorizationCheck>> ChecksAsync(ApiOperation operation, object request, ApiCall call, ResourceCollector resources, CancellationToken cancellationToken)
     {
         if (request is not AssumeRoleRequest assume) return [AuthorizationCheck.OnAnyResource($"sts:{operation.Name}")];
+        var tags = Validated(assume);
         var role = await RoleOfAsync(assume.RoleArn, cancellationToken).ConfigureAwait(false);
+        // The request's condition keys, for the trust policy (and, where it delegates to the account, the caller's policies).
         var keys = new Dictionary<string, IReadOnlyList<string>>(StringComparer.OrdinalIgnoreCase) { ["sts:RoleSessionName"] = [assume.RoleSessionName] };
-        foreach (var tag in assume.Tags ?? []) keys[$"aws:RequestTag/{tag.Key}"] = [tag.Value];
-        if (assume.Tags is { Count: > 0 }) keys["aws:TagKeys"] = assume.Tags.Select(t => t.Key).ToList();
-        return [new AuthorizationCheck("sts:AssumeRole", role.Arn, role.AssumeRolePolicyDocument, true, keys)];
+        if (assume.ExternalId is not null) keys["sts:ExternalId"] = [assume.ExternalId];
+        if (assume.SourceIdentity is not null) keys["sts:SourceIdentity"] = [assume.SourceIdentity];
+        foreach (var (key, value) in tags) keys[$"aws:RequestTag/{key}"] = [value];
+        if (tags.Count > 0) keys["aws:TagKeys"] = tags.Keys.ToList();
+        if (assume.TransitiveTagKeys is { Count: > 0 }) keys["sts:TransitiveTagKeys"] = assume.TransitiveTagKeys;
+        // As in AWS, passing session tags also needs sts:TagSession, and a source identity sts:SetSourceIdentity, from the
+        // same trust policy: otherwise whoever may assume a role could set its sessions' principal tags at will.
+        var checks = new List<AuthorizationCheck> { new("sts:AssumeRole", role.Arn, role.AssumeRolePolicyDocument, true, keys) };
+        if (tags.Count > 0 || assume.TransitiveTagKeys is { Count: > 0 }) checks.Add(new("sts:TagSession", role.Arn, role.AssumeRolePolicyDocument, true, keys));
+        if (assume.SourceIdentity is not null) checks.Add(new("sts:SetSourceIdentity", role.Arn, role.AssumeRolePolicyDocument, true, keys));
+        return checks;
+    }
+
+    // What the model cannot check (lengths and patterns it has checked), before authorization and again before issuing
+    // (the root skips authorization). Returns the session tags by key: tag keys are case-insensitive (a session tag
+    // overrides a role tag of the same key in any case), so two that differ only in case are refused, as AWS refuses them.
+    private static Dictionary<string, string> Validated(AssumeRoleRequest request)
+    {
+        if (request.SourceIdentity?.StartsWith("aws:", StringComparison.OrdinalIgnoreCase) == true)
+            throw new StsException(400, "ValidationError", "SourceIdentity cannot start with the reserved prefix aws:.");
+        var tags = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+        foreach (var tag in request.Tags ?? [])
+        {
+            if (!tags.TryAdd(tag.Key, tag.Value))
+                throw new StsException(400, "ValidationError", "Duplicate tag keys found. Please note that Tag keys are case insensitive.");
+        }
+        return tags;
     }
 
     /// <inheritdoc />
@@ -68,8 +94,9 @@ public sealed class StsQueryService(IamDirectory directory, SessionTokens sessio
         var duration = request.DurationSeconds ?? 3600;
         if (duration > role.MaxSessionDuration)
             throw new StsException(400, "ValidationError", $"The requested DurationSeconds exceeds the MaxSessionDuration set for this role.");
-        var tags = (request.Tags ?? []).ToDictionary(t => t.Key, t => t.Value, StringComparer.Ordinal);
-        var issued = sessions.Issue(role.Arn, role.RoleId, caller.AccountId, request.RoleSessionName, TimeSpan.FromSeconds(duration), tags.Count == 0 ? null : tags);
+        var tags = Validated(request);
+        var issued = sessions.Issue(role.Arn, role.RoleId, caller.AccountId,
+            new SessionRequest(request.RoleSessionName, tags.Count == 0 ? null : tags, request.SourceIdentity), TimeSpan.FromSeconds(duration));
         var roleName = role.RoleName;
         return new AssumeRoleResponse
         {
@@ -111,6 +138,8 @@ public sealed class AssumeRoleRequest
     public List<string>? TransitiveTagKeys { get; init; }
     /// <summary>External id (condition key sts:ExternalId).</summary>
     public string? ExternalId { get; init; }
+    /// <summary>Source identity: condition key sts:SourceIdentity, needs sts:SetSourceIdentity; the session's aws:SourceIdentity.</summary>
+    public string? SourceIdentity { get; init; }
 }
 
 /// <summary>AssumeRole response.</summary>
