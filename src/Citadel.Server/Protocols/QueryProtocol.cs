@@ -149,5 +149,37 @@ public static class QueryProtocol
         }
     }
 
-    private static string Escape(string text) => SecurityElement.Escape(text) ?? "";
+    /// <summary>
+    /// Text as XML character data: markup escaped, and every character XML 1.0 cannot carry at all (controls other than
+    /// tab, LF and CR, lone surrogates, U+FFFE and U+FFFF; no character reference may name them either) replaced by
+    /// U+FFFD, so the document stays well-formed when a message echoes such a value back (ValidationError does).
+    /// </summary>
+    internal static string Escape(string text) => SecurityElement.Escape(XmlCharacters(text)) ?? "";
+
+    private static string XmlCharacters(string text)
+    {
+        var clean = true;
+        for (var i = 0; i < text.Length && clean; i++)
+        {
+            var c = text[i];
+            if (char.IsHighSurrogate(c) && i + 1 < text.Length && char.IsLowSurrogate(text[i + 1])) i++;
+            else clean = !IsForbidden(c);
+        }
+        if (clean) return text;
+        var result = new StringBuilder(text.Length);
+        for (var i = 0; i < text.Length; i++)
+        {
+            var c = text[i];
+            if (char.IsHighSurrogate(c) && i + 1 < text.Length && char.IsLowSurrogate(text[i + 1]))
+            {
+                result.Append(c).Append(text[++i]);
+                continue;
+            }
+            result.Append(IsForbidden(c) ? '\uFFFD' : c);
+        }
+        return result.ToString();
+    }
+
+    private static bool IsForbidden(char c)
+        => (c < 0x20 && c is not ('\t' or '\n' or '\r')) || char.IsSurrogate(c) || c is '\uFFFE' or '\uFFFF';
 }
