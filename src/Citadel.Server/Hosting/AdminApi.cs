@@ -43,7 +43,17 @@ public sealed class AdminApi(RequestExplainer explainer, ObjectLayer objects, Si
     {
         var path = http.Request.Path.Value!["/citadel/admin/".Length..];
         using var buffer = new MemoryStream();
-        await http.Request.Body.CopyToAsync(buffer, http.RequestAborted).ConfigureAwait(false);
+        try
+        {
+            await http.Request.Body.CopyToAsync(buffer, http.RequestAborted).ConfigureAwait(false);
+        }
+        catch (IOException e)
+        {
+            // The client's HTTP framing of the body is broken, or the client went away (Kestrel throws from the read; its
+            // BadHttpRequestException is an IOException).
+            await WriteAsync(http, e is BadHttpRequestException { StatusCode: 413 } ? 413 : 400, new { error = "The request body could not be read: " + e.Message }).ConfigureAwait(false);
+            return;
+        }
         if (buffer.Length > MaxBodyBytes)
         {
             await WriteAsync(http, 413, new { error = "The request body is too large." }).ConfigureAwait(false);

@@ -41,19 +41,21 @@ public sealed class RequestPipeline(
     public async Task HandleAsync(HttpContext http, string requestId, SigV4Request routed)
     {
         var started = Stopwatch.GetTimestamp();
-        var body = await ReadBodyAsync(http.Request, http.RequestAborted).ConfigureAwait(false);
+        var (body, unread) = await ReadBodyAsync(http.Request, http.RequestAborted).ConfigureAwait(false);
         var target = http.Request.Headers["X-Amz-Target"].ToString();
+        // The scope comes from the headers and query alone, so a body that could not be read is refused in the shape of
+        // the protocol the request is for (an IAM request carrying an X-Amz-Target is still answered in query XML).
+        var scope = SigV4Verifier.PeekScope(routed);
+        var service = scope is not null
+            ? services.GetValueOrDefault(scope.Service)
+            : services.Values.FirstOrDefault(s => s.Model.TargetPrefix.Length > 0 && target.StartsWith(s.Model.TargetPrefix + ".", StringComparison.Ordinal));
         if (body is null)
         {
-            await WriteErrorAsync(http, null, new ServiceError(413, "RequestEntityTooLargeException", "Request body is larger than 1 MiB."), requestId, target.Length == 0).ConfigureAwait(false);
+            await WriteErrorAsync(http, service, unread!, requestId, service is null ? target.Length == 0 : service.Model.Protocol == "query").ConfigureAwait(false);
             return;
         }
 
         var sigRequest = routed.WithPayloadHash(Convert.ToHexStringLower(SHA256.HashData(body)));
-        var scope = SigV4Verifier.PeekScope(sigRequest);
-        var service = scope is not null
-            ? services.GetValueOrDefault(scope.Service)
-            : services.Values.FirstOrDefault(s => s.Model.TargetPrefix.Length > 0 && target.StartsWith(s.Model.TargetPrefix + ".", StringComparison.Ordinal));
         var serviceName = service?.ScopeName ?? scope?.Service ?? "unknown";
         Dictionary<string, string>? queryParameters = null;
         string operationName;
@@ -259,32 +261,52 @@ public sealed class RequestPipeline(
         await http.Response.Body.WriteAsync(payload).ConfigureAwait(false);
     }
 
-    private static async Task<byte[]?> ReadBodyAsync(HttpRequest request, CancellationToken cancellationToken)
+    private static readonly ServiceError BodyTooLarge = new(413, "RequestEntityTooLargeException", "Request body is larger than 1 MiB.");
+
+    /// <summary>
+    /// The whole body, up to 1 MiB; or why it could not be had: too large, or not readable because the client's HTTP
+    /// framing of it is broken (a chunk size that is not hex or overflows, a chunk longer than declared, a body that
+    /// ends before its Content-Length), which Kestrel reports by throwing from the read.
+    /// </summary>
+    private static async Task<(byte[]? Body, ServiceError? Error)> ReadBodyAsync(HttpRequest request, CancellationToken cancellationToken)
     {
-        if (request.ContentLength > MaxBodyBytes) return null;
-        if (request.ContentLength is { } declared)
-        {
-            // The usual case: read straight into the one array the request keeps (Kestrel ends the body at Content-Length).
-            var exact = new byte[declared];
-            var filled = await request.Body.ReadAtLeastAsync(exact, exact.Length, throwOnEndOfStream: false, cancellationToken).ConfigureAwait(false);
-            return filled == exact.Length ? exact : exact[..filled];
-        }
-        using var buffer = new MemoryStream();
-        var chunk = System.Buffers.ArrayPool<byte>.Shared.Rent(16384);
+        if (request.ContentLength > MaxBodyBytes) return (null, BodyTooLarge);
         try
         {
-            int read;
-            while ((read = await request.Body.ReadAsync(chunk, cancellationToken).ConfigureAwait(false)) > 0)
+            if (request.ContentLength is { } declared)
             {
-                if (buffer.Length + read > MaxBodyBytes) return null;
-                buffer.Write(chunk, 0, read);
+                // The usual case: read straight into the one array the request keeps (Kestrel ends the body at Content-Length).
+                var exact = new byte[declared];
+                var filled = await request.Body.ReadAtLeastAsync(exact, exact.Length, throwOnEndOfStream: false, cancellationToken).ConfigureAwait(false);
+                return (filled == exact.Length ? exact : exact[..filled], null);
             }
+            using var buffer = new MemoryStream();
+            var chunk = System.Buffers.ArrayPool<byte>.Shared.Rent(16384);
+            try
+            {
+                int read;
+                while ((read = await request.Body.ReadAsync(chunk, cancellationToken).ConfigureAwait(false)) > 0)
+                {
+                    if (buffer.Length + read > MaxBodyBytes) return (null, BodyTooLarge);
+                    buffer.Write(chunk, 0, read);
+                }
+            }
+            finally
+            {
+                System.Buffers.ArrayPool<byte>.Shared.Return(chunk);
+            }
+            return (buffer.ToArray(), null);
         }
-        finally
+        catch (BadHttpRequestException e)
         {
-            System.Buffers.ArrayPool<byte>.Shared.Return(chunk);
+            return (null, e.StatusCode == 413 ? BodyTooLarge : new ServiceError(400, "SerializationException", "The request body could not be read: " + e.Message));
         }
-        return buffer.ToArray();
+        catch (IOException e)
+        {
+            // Kestrel's chunk parser reports a chunk size past Int32 as an IOException ("Bad chunk size data"); a client that
+            // went away is one too (its answer then goes nowhere).
+            return (null, new ServiceError(400, "SerializationException", "The request body could not be read: " + e.Message));
+        }
     }
 
     private sealed class ProtocolError(ServiceError error) : Exception(error.Message)

@@ -22,7 +22,17 @@ public sealed class OperatorApi(SealManager seal, SigV4Verifier verifier, TrailD
     {
         var path = http.Request.Path.Value!["/citadel/operator/".Length..];
         using var buffer = new MemoryStream();
-        await http.Request.Body.CopyToAsync(buffer).ConfigureAwait(false);
+        try
+        {
+            await http.Request.Body.CopyToAsync(buffer, http.RequestAborted).ConfigureAwait(false);
+        }
+        catch (IOException e)
+        {
+            // The client's HTTP framing of the body is broken, or the client went away (Kestrel throws from the read; its
+            // BadHttpRequestException is an IOException).
+            await Error(http, e is BadHttpRequestException { StatusCode: 413 } ? 413 : 400, "The request body could not be read: " + e.Message).ConfigureAwait(false);
+            return;
+        }
         var body = buffer.ToArray();
         try
         {

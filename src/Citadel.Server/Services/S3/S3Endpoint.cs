@@ -211,7 +211,7 @@ public sealed class S3Endpoint(S3Operations operations, SigV4Verifier verifier, 
     private (Stream Body, Func<IReadOnlyDictionary<string, string>> Trailers) DecodeBody(HttpContext http, SigV4Request signed, AuthenticatedRequest authenticated)
     {
         var declared = signed.Headers.TryGetValue("x-amz-content-sha256", out var values) && values.Length > 0 ? values[0] : null;
-        var raw = http.Request.Body;
+        var raw = new RequestBodyStream(http.Request.Body);
         long decodedLength = signed.Headers.TryGetValue("x-amz-decoded-content-length", out var decoded) && decoded.Length > 0 && long.TryParse(decoded[0], out var n) ? n : -1;
         IReadOnlyDictionary<string, string> none = new Dictionary<string, string>();
         switch (declared)
