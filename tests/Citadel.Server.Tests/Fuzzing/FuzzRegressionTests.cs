@@ -119,4 +119,28 @@ public sealed class FuzzRegressionTests(FuzzRegressionServer fixture) : IClassFi
         Assert.Equal(413, response.Status);
         Assert.Equal("ErrorResponse", XDocument.Parse(Encoding.UTF8.GetString(response.Body)).Root!.Name.LocalName);
     }
+
+    [Fact]
+    public async Task NullListItemsAreValidationErrors()
+    {
+        // Seed 13, case 4518: {"Tags":[null]} passed validation and the authorizer met a null tag.
+        var response = await SendAsync(FuzzServer.JsonRequest("kms", "CreateKey", JsonNode.Parse("""{"Tags":[null]}""")!, FuzzSigning.User));
+        Assert.Equal(400, response.Status);
+        Assert.Equal("ValidationException", response.Header("x-amzn-ErrorType"));
+    }
+
+    [Fact]
+    public async Task NullMapValuesAreValidationErrors()
+    {
+        var response = await SendAsync(FuzzServer.JsonRequest("kms", "Encrypt", new JsonObject
+        {
+            ["KeyId"] = Server.Fixtures.SymmetricKeyId,
+            ["Plaintext"] = "AAAA",
+            ["EncryptionContext"] = new JsonObject { ["a"] = null },
+        }));
+        Assert.Equal(400, response.Status);
+        Assert.Equal("ValidationException", response.Header("x-amzn-ErrorType"));
+        var query = await SendAsync(FuzzServer.QueryRequest("iam", "TagUser", new() { ["UserName"] = FuzzFixtures.TargetUser, ["Tags.member.1.Key"] = "k" }));
+        Assert.Equal(400, query.Status);
+    }
 }
