@@ -121,6 +121,22 @@ public sealed class FuzzRegressionTests(FuzzRegressionServer fixture) : IClassFi
     }
 
     [Fact]
+    public async Task ARequestsUnmodelledNestingDoesNotReachTheAuditRecord()
+    {
+        // Seed 1313 (HTTPS run), a GenerateDataKey by the IAM user with "Recipient":{"a":{"a":...}} 63 deep (64 with the request itself): the request
+        // passed (unknown members are not the model's business), the whole object went into the audit record, 65 deep,
+        // and the audit index, which reads records with the JSON reader's default depth of 64, could not index it: every
+        // LookupEvents after it (and the server's stop) failed with a JsonReaderException.
+        var nested = string.Concat(Enumerable.Repeat("{\"a\":", 63)) + "1" + new string('}', 63);
+        var request = FuzzServer.JsonRequest("kms", "GenerateDataKey", new JsonObject { ["KeyId"] = Server.Fixtures.SymmetricKeyId, ["NumberOfBytes"] = 32 }, FuzzSigning.User);
+        request.Body = Encoding.UTF8.GetBytes(Encoding.UTF8.GetString(request.Body)[..^1] + ",\"Recipient\":" + nested + "}");
+        var generate = await SendAsync(request);
+        Assert.Equal(400, generate.Status);
+        var lookup = await SendAsync(FuzzServer.JsonRequest("cloudtrail", "LookupEvents", new JsonObject { ["MaxResults"] = 1 }));
+        Assert.Equal(200, lookup.Status);
+    }
+
+    [Fact]
     public async Task NullListItemsAreValidationErrors()
     {
         // Seed 13, case 4518: {"Tags":[null]} passed validation and the authorizer met a null tag.
