@@ -68,6 +68,8 @@ public sealed class StsQueryService(IamDirectory directory, SessionTokens sessio
         var duration = request.DurationSeconds ?? 3600;
         if (duration > role.MaxSessionDuration)
             throw new StsException(400, "ValidationError", $"The requested DurationSeconds exceeds the MaxSessionDuration set for this role.");
+        if ((request.Tags ?? []).GroupBy(t => t.Key, StringComparer.OrdinalIgnoreCase).Any(g => g.Skip(1).Any()))
+            throw new StsException(400, "InvalidParameterValue", "Duplicate tag keys found. Please note that Tag keys are case insensitive.");
         var tags = (request.Tags ?? []).ToDictionary(t => t.Key, t => t.Value, StringComparer.Ordinal);
         var issued = sessions.Issue(role.Arn, role.RoleId, caller.AccountId, request.RoleSessionName, TimeSpan.FromSeconds(duration), tags.Count == 0 ? null : tags);
         var roleName = role.RoleName;

@@ -137,6 +137,32 @@ public sealed class FuzzRegressionTests(FuzzRegressionServer fixture) : IClassFi
     }
 
     [Fact]
+    public async Task DuplicateTagKeysAreRefused()
+    {
+        // Seed 7, case 12253: AssumeRole with Tags.member.1.Key = Tags.member.2.Key built its tag map with ToDictionary
+        // and threw; CreateUser and CreateRole built theirs the same way.
+        var assume = await SendAsync(FuzzServer.QueryRequest("sts", "AssumeRole", new()
+        {
+            ["RoleArn"] = Server.Fixtures.RoleArn,
+            ["RoleSessionName"] = "fuzz",
+            ["Tags.member.1.Key"] = "fuzz-tag-2",
+            ["Tags.member.1.Value"] = "v4",
+            ["Tags.member.2.Key"] = "FUZZ-TAG-2",
+            ["Tags.member.2.Value"] = "v0",
+        }, FuzzSigning.User));
+        Assert.Equal(400, assume.Status);
+        Assert.Contains("<Code>InvalidParameterValue</Code>", Encoding.UTF8.GetString(assume.Body), StringComparison.Ordinal);
+        foreach (var (action, name) in new[] { ("CreateUser", "UserName"), ("CreateRole", "RoleName") })
+        {
+            var parameters = new Dictionary<string, string> { [name] = "fuzz-duplicate-tags", ["Tags.member.1.Key"] = "k", ["Tags.member.1.Value"] = "1", ["Tags.member.2.Key"] = "k", ["Tags.member.2.Value"] = "2" };
+            if (action == "CreateRole") parameters["AssumeRolePolicyDocument"] = FuzzFixtures.TrustPolicy;
+            var create = await SendAsync(FuzzServer.QueryRequest("iam", action, parameters));
+            Assert.Equal(400, create.Status);
+            Assert.Contains("<Code>InvalidInput</Code>", Encoding.UTF8.GetString(create.Body), StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
     public async Task NullListItemsAreValidationErrors()
     {
         // Seed 13, case 4518: {"Tags":[null]} passed validation and the authorizer met a null tag.
