@@ -185,4 +185,18 @@ public sealed class FuzzRegressionTests(FuzzRegressionServer fixture) : IClassFi
         var query = await SendAsync(FuzzServer.QueryRequest("iam", "TagUser", new() { ["UserName"] = FuzzFixtures.TargetUser, ["Tags.member.1.Key"] = "k" }));
         Assert.Equal(400, query.Status);
     }
+
+    [Fact]
+    public async Task BucketPoliciesAreServedAsJson()
+    {
+        // Seed 13, case 3061: GetBucketPolicy's JSON went out labelled application/xml.
+        var put = FuzzServer.S3Request("PUT", "/" + FuzzFixtures.Bucket, "policy",
+            Encoding.UTF8.GetBytes($$"""{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::{{FuzzFixtures.AccountId}}:root"},"Action":"s3:*","Resource":"arn:aws:s3:::{{FuzzFixtures.Bucket}}/*"}]}"""));
+        Assert.InRange((await SendAsync(put)).Status, 200, 204);
+        var response = await SendAsync(FuzzServer.S3Request("GET", "/" + FuzzFixtures.Bucket, "policy", []));
+        Assert.Equal(200, response.Status);
+        Assert.StartsWith("application/json", response.Header("content-type"), StringComparison.Ordinal);
+        using var policy = JsonDocument.Parse(response.Body);
+        await SendAsync(FuzzServer.S3Request("DELETE", "/" + FuzzFixtures.Bucket, "policy", []));
+    }
 }

@@ -298,7 +298,8 @@ public sealed class S3Endpoint(S3Operations operations, SigV4Verifier verifier, 
         }
         if (response.Body is { } body)
         {
-            http.Response.ContentType = "application/xml";
+            // XML unless the operation said otherwise (GetBucketPolicy answers the policy's JSON).
+            if (!response.Headers.ContainsKey("Content-Type")) http.Response.ContentType = "application/xml";
             http.Response.ContentLength = body.Length;
             if (!HttpMethods.IsHead(http.Request.Method)) await http.Response.Body.WriteAsync(body).ConfigureAwait(false);
         }
