@@ -201,8 +201,19 @@ internal sealed class FuzzRunner(FuzzServer server, FuzzSettings settings, Actio
             {
                 // Kestrel's "unhandled exception" lines carry no Citadel request id: the case is the one in flight at the time
                 // (cases run one at a time; a line logged as one case ended may be given to the next, hence the two passes).
-                var window = windows.FindIndex(w => w.Start <= time && time <= w.End);
-                if (window < 0) window = windows.FindIndex(w => w.Start.AddMilliseconds(-3) <= time && time <= w.End.AddMilliseconds(3));
+                // Of the cases around that time, the one the line's own code serves (S3, admin, operator, the pipeline) wins:
+                // a raw-socket case may see its connection close while the server still works on it.
+                var component = error.Line.Contains(".S3.", StringComparison.Ordinal) ? "s3"
+                    : error.Line.Contains("AdminApi", StringComparison.Ordinal) || error.Line.Contains("OperatorApi", StringComparison.Ordinal) ? "citadel"
+                    : error.Line.Contains("RequestPipeline", StringComparison.Ordinal) ? "pipeline" : null;
+                bool Serves(FuzzRequest r) => component is null || (component == "pipeline" ? r.Service is not ("s3" or "citadel") : r.Service == component);
+                var window = windows.FindIndex(w => w.Start <= time && time <= w.End && Serves(w.Request));
+                if (window < 0)
+                {
+                    var near = windows.Select((w, i) => (w, i)).Where(x => x.w.Start.AddMilliseconds(-50) <= time && time <= x.w.End.AddMilliseconds(50) && Serves(x.w.Request))
+                        .OrderBy(x => Math.Min(Math.Abs((x.w.Start - time).TotalMilliseconds), Math.Abs((x.w.End - time).TotalMilliseconds))).ToList();
+                    window = near.Count > 0 ? near[0].i : windows.FindIndex(w => w.Start <= time && time <= w.End);
+                }
                 if (window >= 0)
                 {
                     origin = (windows[window].Index, windows[window].Request);

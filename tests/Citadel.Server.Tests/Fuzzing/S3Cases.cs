@@ -70,7 +70,8 @@ internal static class S3Cases
 
         request.Method = draft.Method;
         request.Path = S3Binding.Path(draft.Bucket, draft.Key);
-        if (request.Host is null && random.Next(12) == 0 && draft.Bucket.All(c => char.IsAsciiLetterLower(c) || char.IsAsciiDigit(c) || c == '-'))
+        // (A DNS label holds at most 63 characters: HttpClient refuses a longer one as the TLS server name.)
+        if (request.Host is null && random.Next(12) == 0 && draft.Bucket.Length <= 63 && draft.Bucket.All(c => char.IsAsciiLetterLower(c) || char.IsAsciiDigit(c) || c == '-'))
         {
             // Virtual-host style: the bucket in the Host header, the key alone in the path.
             request.Host = $"{draft.Bucket}.{(random.Next(2) == 0 ? "s3.localhost" : "localhost")}:{{port}}";
