@@ -229,7 +229,7 @@ public sealed class RoleTests
         assert error_code(sts.assume_role, RoleArn=role["Arn"], RoleSessionName="s1", Tags=[{"Key": "project", "Value": "red"}]) == "AccessDenied"
         assert error_code(sts.assume_role, RoleArn=role["Arn"], RoleSessionName="s1", Tags=[{"Key": "project", "Value": "blue"}, {"Key": "other", "Value": "x"}]) == "AccessDenied"
         # Tag keys are case-insensitive.
-        assert error_code(sts.assume_role, RoleArn=role["Arn"], RoleSessionName="s1", Tags=[{"Key": "project", "Value": "blue"}, {"Key": "Project", "Value": "blue"}]) == "ValidationError"
+        assert error_code(sts.assume_role, RoleArn=role["Arn"], RoleSessionName="s1", Tags=[{"Key": "project", "Value": "blue"}, {"Key": "Project", "Value": "blue"}]) == "InvalidParameterValue"
         # The session's tags are principal tags of the session, beside the role's own.
         plain = sts.assume_role(RoleArn=role["Arn"], RoleSessionName="s2")["Credentials"]
         client("kms", tagged).list_keys()

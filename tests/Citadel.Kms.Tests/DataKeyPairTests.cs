@@ -102,7 +102,7 @@ public sealed class DataKeyPairTests(SigningKeysFixture fixture) : IClassFixture
         var keyId = (await Kms.Run<CreateKeyResponse>("CreateKey", new CreateKeyRequest())).KeyMetadata.KeyId;
         var dryRun = await Kms.Fails("GenerateDataKeyPair", new GenerateDataKeyPairRequest { KeyId = keyId, KeyPairSpec = "ECC_NIST_P256", DryRun = true });
         Assert.Equal(KmsErrorCode.DryRunOperation, dryRun.Code);
-        var recipient = await Kms.Fails("GenerateDataKeyPair", new GenerateDataKeyPairRequest { KeyId = keyId, KeyPairSpec = "ECC_NIST_P256", Recipient = new object() });
+        var recipient = await Kms.Fails("GenerateDataKeyPair", new GenerateDataKeyPairRequest { KeyId = keyId, KeyPairSpec = "ECC_NIST_P256", Recipient = new RecipientInfo() });
         Assert.Equal(KmsErrorCode.UnsupportedOperation, recipient.Code);
         await Kms.Keys.MutateAsync(keyId, r => r.KeyState = "Disabled");
         var disabled = await Kms.Fails("GenerateDataKeyPairWithoutPlaintext", new GenerateDataKeyPairWithoutPlaintextRequest { KeyId = keyId, KeyPairSpec = "ECC_NIST_P256" });

@@ -44,6 +44,17 @@ public sealed class QueryProtocolTests
     }
 
     [Fact]
+    public void CharactersXmlCannotCarryAreReplacedSoTheDocumentParses()
+    {
+        // Found by the protocol fuzz: ValidationError quoted a NUL from the request into its message.
+        var xml = XDocument.Parse(QueryProtocol.ErrorXml(Iam, "ValidationError", "Value 'a\0b\u0001\ud800\uffff\t\ud83d\ude00' is bad", true, "req-3"));
+        XNamespace ns = "https://iam.amazonaws.com/doc/2010-05-08/";
+        Assert.Equal("Value 'a\ufffdb\ufffd\ufffd\ufffd\t\ud83d\ude00' is bad", xml.Root!.Element(ns + "Error")!.Element(ns + "Message")!.Value);
+        var response = JsonNode.Parse("""{"User":{"Path":"/","UserName":"a\u0000","UserId":"x","Arn":"arn","CreateDate":1700000000}}""");
+        Assert.Equal("a\ufffd", XDocument.Parse(QueryProtocol.ToXml(Iam, "CreateUser", response, "req-4")).Descendants(ns + "UserName").Single().Value);
+    }
+
+    [Fact]
     public void ErrorsAreXmlWithTheModelsCodeAndStatus()
     {
         Assert.Equal(("NoSuchEntity", 404, true), Iam.ErrorOf("NoSuchEntityException"));

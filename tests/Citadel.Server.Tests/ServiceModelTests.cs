@@ -27,6 +27,16 @@ public sealed class ServiceModelTests
     }
 
     [Fact]
+    public void NullListItemsAndMapValuesAreRefused()
+    {
+        // Found by the protocol fuzz: both reached the operations as nulls (a NullReferenceException, an ArgumentNullException).
+        Assert.Equal("1 validation error detected: Value null at 'tags.2.member' failed to satisfy constraint: Member must not be null",
+            Validate("CreateKey", """{"Tags":[{"TagKey":"a","TagValue":"b"},null]}""")!.Value.Message);
+        Assert.Equal("1 validation error detected: Value null at 'encryptionContext' failed to satisfy constraint: Map value must not be null",
+            Validate("Encrypt", """{"KeyId":"k","Plaintext":"AQID","EncryptionContext":{"a":null}}""")!.Value.Message);
+    }
+
+    [Fact]
     public void BlobLengthIsCheckedOnDecodedBytes()
     {
         var error = Validate("Encrypt", $$"""{"KeyId":"k","Plaintext":"{{Convert.ToBase64String(new byte[4097])}}"}""")!.Value;

@@ -177,6 +177,6 @@ public sealed class SessionAuthorizationTests : IDisposable
         // Tag keys are case-insensitive: two that differ in case only are refused before anything is decided.
         var duplicate = new AssumeRoleRequest { RoleArn = role.Arn, RoleSessionName = "s3", Tags = [new TagView { Key = "a", Value = "1" }, new TagView { Key = "A", Value = "2" }] };
         var error = await Assert.ThrowsAsync<StsException>(() => sts.ChecksAsync(sts.Find("AssumeRole")!, duplicate, call, new ResourceCollector(), CancellationToken.None));
-        Assert.Equal("ValidationError", error.Code);
+        Assert.Equal("InvalidParameterValue", error.Code);
     }
 }

@@ -107,6 +107,7 @@ public sealed class CreateRole : IamOperation<CreateRoleRequest, RoleResponse>
         if (request.PermissionsBoundary is not null)
             throw new IamException(IamErrorCode.InvalidInputException, "Permissions boundaries are not supported by Citadel yet.");
         RoleRules.ValidateTrustPolicy(request.AssumeRolePolicyDocument);
+        TagRules.RefuseDuplicates(request.Tags);
         var tags = (request.Tags ?? []).ToDictionary(t => t.Key, t => t.Value, StringComparer.Ordinal);
         var role = await directory.CreateRoleAsync(request.RoleName, request.Path ?? "/", request.AssumeRolePolicyDocument, request.Description,
             request.MaxSessionDuration ?? 3600, tags, cancellationToken).ConfigureAwait(false);

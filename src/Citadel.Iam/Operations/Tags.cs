@@ -18,6 +18,16 @@ internal static class TagRules
         if (tags.Count > MaxTags) throw new IamException(IamErrorCode.LimitExceededException, $"Cannot exceed quota for TagsPerEntity: {MaxTags}");
     }
 
+    /// <summary>
+    /// Refuses a tag list that names a key twice (keys compare without case, as IAM's do), which would otherwise make
+    /// building the new entity's tag map throw.
+    /// </summary>
+    public static void RefuseDuplicates(IEnumerable<TagView>? tags)
+    {
+        if (tags is not null && tags.GroupBy(t => t.Key, StringComparer.OrdinalIgnoreCase).Any(g => g.Skip(1).Any()))
+            throw new IamException(IamErrorCode.InvalidInputException, "Duplicate tag keys found. Please note that Tag keys are case insensitive.");
+    }
+
     public static List<TagView> View(SortedDictionary<string, string> tags) => tags.Select(t => new TagView { Key = t.Key, Value = t.Value }).ToList();
 }
 

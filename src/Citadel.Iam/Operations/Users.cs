@@ -31,6 +31,7 @@ public sealed class CreateUser : IamOperation<CreateUserRequest, UserResponse>
         if (request.PermissionsBoundary is not null)
             throw new IamException(IamErrorCode.InvalidInputException, "Permissions boundaries are not supported by Citadel yet.");
         if (request.Tags is { Count: > 50 }) throw new IamException(IamErrorCode.LimitExceededException, "A user can have at most 50 tags.");
+        TagRules.RefuseDuplicates(request.Tags);
         var tags = (request.Tags ?? []).ToDictionary(t => t.Key, t => t.Value, StringComparer.Ordinal);
         var user = await directory.CreateUserAsync(request.UserName, request.Path ?? "/", tags, cancellationToken).ConfigureAwait(false);
         return new UserResponse { User = UserView.Of(user) };

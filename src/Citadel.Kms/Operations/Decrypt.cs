@@ -16,7 +16,7 @@ public sealed class DecryptRequest
     /// <summary>SYMMETRIC_DEFAULT or RSAES_OAEP_SHA_1/256.</summary>
     public string? EncryptionAlgorithm { get; init; }
     /// <summary>Nitro enclave recipient (not supported).</summary>
-    public object? Recipient { get; init; }
+    public RecipientInfo? Recipient { get; init; }
     /// <summary>Checks permission only.</summary>
     public bool? DryRun { get; init; }
     /// <summary>Dry run modifiers.</summary>

@@ -16,7 +16,7 @@ public sealed class GenerateDataKeyPairRequest
     /// <summary>Grant tokens.</summary>
     public List<string>? GrantTokens { get; init; }
     /// <summary>Nitro enclave recipient (not supported).</summary>
-    public object? Recipient { get; init; }
+    public RecipientInfo? Recipient { get; init; }
     /// <summary>Checks permission only.</summary>
     public bool? DryRun { get; init; }
 }

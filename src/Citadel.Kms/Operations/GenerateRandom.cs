@@ -8,7 +8,7 @@ public sealed class GenerateRandomRequest
     /// <summary>Custom key store (not supported).</summary>
     public string? CustomKeyStoreId { get; init; }
     /// <summary>Nitro enclave recipient (not supported).</summary>
-    public object? Recipient { get; init; }
+    public RecipientInfo? Recipient { get; init; }
 }
 
 /// <summary>GenerateRandom response.</summary>

@@ -42,9 +42,14 @@ public sealed class AdminApi(RequestExplainer explainer, ObjectLayer objects, Si
     public async Task HandleAsync(HttpContext http, string requestId)
     {
         var path = http.Request.Path.Value!["/citadel/admin/".Length..];
-        if (await RequestBodies.ReadAsync(http.Request, MaxBodyBytes, http.RequestAborted).ConfigureAwait(false) is not { } body)
+        byte[] body;
+        try
         {
-            await WriteAsync(http, 413, new { error = "The request body is larger than 64 KiB." }).ConfigureAwait(false);
+            body = await RequestBodies.ReadAsync(http.Request, MaxBodyBytes, http.RequestAborted).ConfigureAwait(false);
+        }
+        catch (RequestBodyException e)
+        {
+            await WriteAsync(http, e.Status, new { error = e.Message }).ConfigureAwait(false);
             return;
         }
         Principal administrator;

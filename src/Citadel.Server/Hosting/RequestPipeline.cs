@@ -41,19 +41,30 @@ public sealed class RequestPipeline(
     public async Task HandleAsync(HttpContext http, string requestId, SigV4Request routed)
     {
         var started = Stopwatch.GetTimestamp();
-        var body = await RequestBodies.ReadAsync(http.Request, MaxBodyBytes, http.RequestAborted).ConfigureAwait(false);
+        byte[]? body = null;
+        ServiceError? unread = null;
+        try
+        {
+            body = await RequestBodies.ReadAsync(http.Request, MaxBodyBytes, http.RequestAborted).ConfigureAwait(false);
+        }
+        catch (RequestBodyException e)
+        {
+            unread = new ServiceError(e.Status, e.Status == 413 ? "RequestEntityTooLargeException" : "SerializationException", e.Message);
+        }
         var target = http.Request.Headers["X-Amz-Target"].ToString();
+        // The scope comes from the headers and query alone, so a body that could not be read is refused in the shape of
+        // the protocol the request is for (an IAM request carrying an X-Amz-Target is still answered in query XML).
+        var scope = SigV4Verifier.PeekScope(routed);
+        var service = scope is not null
+            ? services.GetValueOrDefault(scope.Service)
+            : services.Values.FirstOrDefault(s => s.Model.TargetPrefix.Length > 0 && target.StartsWith(s.Model.TargetPrefix + ".", StringComparison.Ordinal));
         if (body is null)
         {
-            await WriteErrorAsync(http, null, new ServiceError(413, "RequestEntityTooLargeException", "Request body is larger than 1 MiB."), requestId, target.Length == 0).ConfigureAwait(false);
+            await WriteErrorAsync(http, service, unread!, requestId, service is null ? target.Length == 0 : service.Model.Protocol == "query").ConfigureAwait(false);
             return;
         }
 
         var sigRequest = routed.WithPayloadHash(Convert.ToHexStringLower(SHA256.HashData(body)));
-        var scope = SigV4Verifier.PeekScope(sigRequest);
-        var service = scope is not null
-            ? services.GetValueOrDefault(scope.Service)
-            : services.Values.FirstOrDefault(s => s.Model.TargetPrefix.Length > 0 && target.StartsWith(s.Model.TargetPrefix + ".", StringComparison.Ordinal));
         var serviceName = service?.ScopeName ?? scope?.Service ?? "unknown";
         Dictionary<string, string>? queryParameters = null;
         string operationName;

@@ -148,8 +148,10 @@ public static class QueryProtocol
         }
     }
 
-    // The same escaping as S3's XML: a value with a control character (a tag, a description, a parameter echoed in an
-    // error message) is written as a character reference instead of raw, which would make the document unparseable,
-    // and a carriage return survives a client's parser.
-    private static string Escape(string text) => XmlEscaping.Escape(text);
+    /// <summary>
+    /// Text as XML character data, as S3's is (<see cref="XmlEscaping"/>: markup escaped, a carriage return as a reference
+    /// so it survives), except that the characters XML 1.0 excludes become U+FFFD, so the document stays well-formed when
+    /// a message echoes such a value back (ValidationError does).
+    /// </summary>
+    internal static string Escape(string text) => XmlEscaping.Escape(text, replaceExcluded: true);
 }

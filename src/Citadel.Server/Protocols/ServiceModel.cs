@@ -175,7 +175,9 @@ public sealed class ServiceModel
                 var index = 1;
                 foreach (var item in value.EnumerateArray())
                 {
-                    if (item.ValueKind != JsonValueKind.Null) ValidateValue(shape.Member!, item, $"{path}.{index}.member", errors);
+                    // A null item would reach the operation as a null element: refused, as a missing required member is.
+                    if (item.ValueKind == JsonValueKind.Null) errors.Add($"Value null at '{path}.{index}.member' failed to satisfy constraint: Member must not be null");
+                    else ValidateValue(shape.Member!, item, $"{path}.{index}.member", errors);
                     index++;
                 }
                 break;
@@ -186,7 +188,11 @@ public sealed class ServiceModel
                 {
                     count++;
                     ValidateString(_shapes[shape.Key!], entry.Name, path, errors);
-                    if (entry.Value.ValueKind == JsonValueKind.Null) continue;
+                    if (entry.Value.ValueKind == JsonValueKind.Null)
+                    {
+                        errors.Add($"Value null at '{path}' failed to satisfy constraint: Map value must not be null");
+                        continue;
+                    }
                     ValidateValue(shape.Value!, entry.Value, path, errors);
                 }
                 CheckLength(shape, count, value, path, errors);

@@ -20,16 +20,23 @@ namespace Citadel.Server.Protocols;
 public static class XmlEscaping
 {
     /// <summary>The text escaped for element content.</summary>
-    public static string Escape(string text)
+    /// <param name="text">The value.</param>
+    /// <param name="replaceExcluded">
+    /// Write the characters XML 1.0 excludes (all but carriage return, which has a legal reference) as U+FFFD instead of
+    /// a reference: the document stays well-formed for strict parsers, at the cost of the value. The query protocol does,
+    /// since its values are names and messages whose patterns exclude these characters anyway, and a client that cannot
+    /// parse an error cannot show it.
+    /// </param>
+    public static string Escape(string text, bool replaceExcluded = false)
     {
         if (!NeedsEscaping(text)) return text;
         var builder = new StringBuilder(text.Length + 16);
-        Append(builder, text);
+        Append(builder, text, replaceExcluded);
         return builder.ToString();
     }
 
-    /// <summary>Appends the text escaped for element content.</summary>
-    public static StringBuilder Append(StringBuilder builder, string text)
+    /// <summary>Appends the text escaped for element content (see <see cref="Escape"/>).</summary>
+    public static StringBuilder Append(StringBuilder builder, string text, bool replaceExcluded = false)
     {
         for (var i = 0; i < text.Length; i++)
         {
@@ -46,6 +53,7 @@ public static class XmlEscaping
                 continue;
             }
             if (IsLiteral(c)) builder.Append(c);
+            else if (replaceExcluded && c != '\r') builder.Append('\uFFFD');
             else builder.Append("&#").Append(((int)c).ToString(CultureInfo.InvariantCulture)).Append(';');
         }
         return builder;

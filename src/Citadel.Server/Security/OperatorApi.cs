@@ -25,9 +25,14 @@ public sealed class OperatorApi(SealManager seal, SigV4Verifier verifier, TrailD
     {
         var path = http.Request.Path.Value!["/citadel/operator/".Length..];
         // Limited before reading: init and unseal answer without credentials, so anyone can send these bodies.
-        if (await RequestBodies.ReadAsync(http.Request, MaxBodyBytes, http.RequestAborted).ConfigureAwait(false) is not { } body)
+        byte[] body;
+        try
         {
-            await Error(http, 413, "The request body is larger than 64 KiB.").ConfigureAwait(false);
+            body = await RequestBodies.ReadAsync(http.Request, MaxBodyBytes, http.RequestAborted).ConfigureAwait(false);
+        }
+        catch (RequestBodyException e)
+        {
+            await Error(http, e.Status, e.Message).ConfigureAwait(false);
             return;
         }
         try

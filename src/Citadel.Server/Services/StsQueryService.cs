@@ -64,7 +64,7 @@ public sealed class StsQueryService(IamDirectory directory, SessionTokens sessio
         foreach (var tag in request.Tags ?? [])
         {
             if (!tags.TryAdd(tag.Key, tag.Value))
-                throw new StsException(400, "ValidationError", "Duplicate tag keys found. Please note that Tag keys are case insensitive.");
+                throw new StsException(400, "InvalidParameterValue", "Duplicate tag keys found. Please note that Tag keys are case insensitive.");
         }
         return tags;
     }

@@ -245,7 +245,7 @@ public sealed class S3Endpoint(S3Operations operations, SigV4Verifier verifier, 
     private (Stream Body, Func<IReadOnlyDictionary<string, string>> Trailers) DecodeBody(HttpContext http, SigV4Request signed, AuthenticatedRequest authenticated)
     {
         var declared = Header(signed, "x-amz-content-sha256");
-        var raw = http.Request.Body;
+        var raw = new RequestBodyStream(http.Request.Body);
         var decodedLength = long.TryParse(Header(signed, "x-amz-decoded-content-length"), out var n) ? n : -1;
         IReadOnlyDictionary<string, string> none = new Dictionary<string, string>();
         switch (declared)
@@ -338,7 +338,8 @@ public sealed class S3Endpoint(S3Operations operations, SigV4Verifier verifier, 
         }
         if (response.Body is { } body)
         {
-            http.Response.ContentType = "application/xml";
+            // XML unless the operation said otherwise (GetBucketPolicy answers the policy's JSON).
+            if (!response.Headers.ContainsKey("Content-Type")) http.Response.ContentType = "application/xml";
             http.Response.ContentLength = body.Length;
             if (!HttpMethods.IsHead(http.Request.Method)) await http.Response.Body.WriteAsync(body).ConfigureAwait(false);
         }
