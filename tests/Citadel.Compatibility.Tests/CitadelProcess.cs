@@ -85,18 +85,21 @@ public sealed class CitadelProcess : IAsyncDisposable
         if (File.Exists(caBundle))
         {
             var ca = X509Certificate2.CreateFromPem(File.ReadAllText(caBundle));
-            handler.ServerCertificateCustomValidationCallback = (_, certificate, _, errors) =>
-            {
-                // The name must match; the chain must end at this server's CA.
-                if (certificate is null || (errors & System.Net.Security.SslPolicyErrors.RemoteCertificateNameMismatch) != 0) return false;
-                using var chain = new X509Chain();
-                chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
-                chain.ChainPolicy.CustomTrustStore.Add(ca);
-                chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
-                return chain.Build(certificate);
-            };
+            handler.ServerCertificateCustomValidationCallback = (_, certificate, _, errors) => IssuedBy(ca, certificate, errors);
         }
         return handler;
+    }
+
+    /// <summary>Whether a server certificate names the host it was asked for and chains to <paramref name="ca"/> (this server's CA).</summary>
+    public static bool IssuedBy(X509Certificate2 ca, X509Certificate? certificate, System.Net.Security.SslPolicyErrors errors)
+    {
+        if (certificate is null || (errors & System.Net.Security.SslPolicyErrors.RemoteCertificateNameMismatch) != 0) return false;
+        using var chain = new X509Chain();
+        chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
+        chain.ChainPolicy.CustomTrustStore.Add(ca);
+        chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
+        using var leaf = new X509Certificate2(certificate);
+        return chain.Build(leaf);
     }
 
     /// <summary>GET /metrics with the data directory's bearer token (Citadel:MetricsAccess token, the default).</summary>

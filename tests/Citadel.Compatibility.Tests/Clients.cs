@@ -8,12 +8,13 @@ namespace Citadel.Compatibility.Tests;
 public static class Clients
 {
     /// <summary>The AWS SDK for .NET KMS client, trusting the server's CA.</summary>
-    public static AmazonKeyManagementServiceClient Kms(CitadelProcess server, string? accessKeyId = null, string? secret = null)
+    /// <param name="region">The region the client signs for (the server serves us-east-1; another is refused).</param>
+    public static AmazonKeyManagementServiceClient Kms(CitadelProcess server, string? accessKeyId = null, string? secret = null, string region = "us-east-1")
     {
         var config = new AmazonKeyManagementServiceConfig
         {
             ServiceURL = server.Endpoint,
-            AuthenticationRegion = "us-east-1",
+            AuthenticationRegion = region,
             HttpClientFactory = new TrustingFactory(server.CaBundle),
             MaxErrorRetry = 0,
         };
@@ -52,15 +53,7 @@ public static class Clients
                     return new System.Net.Sockets.NetworkStream(socket, ownsSocket: true);
                 },
             };
-            handler.SslOptions.RemoteCertificateValidationCallback = (_, certificate, _, errors) =>
-            {
-                if (certificate is null || (errors & System.Net.Security.SslPolicyErrors.RemoteCertificateNameMismatch) != 0) return false;
-                using var chain = new System.Security.Cryptography.X509Certificates.X509Chain();
-                chain.ChainPolicy.TrustMode = System.Security.Cryptography.X509Certificates.X509ChainTrustMode.CustomRootTrust;
-                chain.ChainPolicy.CustomTrustStore.Add(ca);
-                chain.ChainPolicy.RevocationMode = System.Security.Cryptography.X509Certificates.X509RevocationMode.NoCheck;
-                return chain.Build(new System.Security.Cryptography.X509Certificates.X509Certificate2(certificate));
-            };
+            handler.SslOptions.RemoteCertificateValidationCallback = (_, certificate, _, errors) => CitadelProcess.IssuedBy(ca, certificate, errors);
             return new HttpClient(handler);
         }
     }

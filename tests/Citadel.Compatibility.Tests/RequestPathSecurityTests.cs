@@ -2,7 +2,6 @@ using System.Text;
 using System.Text.Json;
 using Amazon.KeyManagementService;
 using Amazon.KeyManagementService.Model;
-using Amazon.Runtime;
 
 namespace Citadel.Compatibility.Tests;
 
@@ -71,8 +70,7 @@ public sealed class RequestPathSecurityTests(CitadelFixture fixture)
     [Fact]
     public async Task ARequestSignedForAnotherRegionIsRefusedInEachProtocolsShape()
     {
-        using var kms = new AmazonKeyManagementServiceClient(new BasicAWSCredentials(CitadelProcess.AccessKeyId, CitadelProcess.SecretAccessKey),
-            new AmazonKeyManagementServiceConfig { ServiceURL = fixture.Server.Endpoint, AuthenticationRegion = "eu-west-9", MaxErrorRetry = 0, HttpClientFactory = new Trusting(fixture.Server.CaBundle) });
+        using var kms = Clients.Kms(fixture.Server, region: "eu-west-9");
         var error = await Assert.ThrowsAsync<AmazonKeyManagementServiceException>(() => kms.ListKeysAsync(new ListKeysRequest()));
         Assert.Equal("InvalidSignatureException", error.ErrorCode);
         Assert.Contains("eu-west-9", error.Message, StringComparison.Ordinal);
@@ -129,10 +127,5 @@ public sealed class RequestPathSecurityTests(CitadelFixture fixture)
             new() { ["x-amz-target"] = "com.amazonaws.cloudtrail.v20131101.CloudTrail_20131101.LookupEvents", ["content-type"] = "application/x-amz-json-1.1" });
         Assert.Equal(400, status);
         Assert.Equal("SerializationException", JsonDocument.Parse(text).RootElement.GetProperty("__type").GetString());
-    }
-
-    private sealed class Trusting(string caBundle) : HttpClientFactory
-    {
-        public override HttpClient CreateHttpClient(IClientConfig clientConfig) => new(CitadelProcess.TrustingHandler(caBundle));
     }
 }

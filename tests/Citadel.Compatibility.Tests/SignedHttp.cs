@@ -44,15 +44,7 @@ public static class SignedHttp
         using var tcp = new TcpClient();
         await tcp.ConnectAsync("127.0.0.1", server.Port);
         var ca = System.Security.Cryptography.X509Certificates.X509Certificate2.CreateFromPem(await File.ReadAllTextAsync(server.CaBundle));
-        await using var tls = new SslStream(tcp.GetStream(), false, (_, certificate, _, _) =>
-        {
-            if (certificate is null) return false;
-            using var chain = new System.Security.Cryptography.X509Certificates.X509Chain();
-            chain.ChainPolicy.TrustMode = System.Security.Cryptography.X509Certificates.X509ChainTrustMode.CustomRootTrust;
-            chain.ChainPolicy.CustomTrustStore.Add(ca);
-            chain.ChainPolicy.RevocationMode = System.Security.Cryptography.X509Certificates.X509RevocationMode.NoCheck;
-            return chain.Build(new System.Security.Cryptography.X509Certificates.X509Certificate2(certificate));
-        });
+        await using var tls = new SslStream(tcp.GetStream(), false, (_, certificate, _, errors) => CitadelProcess.IssuedBy(ca, certificate, errors));
         await tls.AuthenticateAsClientAsync("localhost");
         await tls.WriteAsync(Encoding.ASCII.GetBytes(head.ReplaceLineEndings("\r\n") + "\r\n"));
         await tls.WriteAsync(partialBody);

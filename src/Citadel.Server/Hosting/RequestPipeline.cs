@@ -41,16 +41,6 @@ public sealed class RequestPipeline(
     public async Task HandleAsync(HttpContext http, string requestId, SigV4Request routed)
     {
         var started = Stopwatch.GetTimestamp();
-        byte[]? body = null;
-        ServiceError? unread = null;
-        try
-        {
-            body = await RequestBodies.ReadAsync(http.Request, MaxBodyBytes, http.RequestAborted).ConfigureAwait(false);
-        }
-        catch (RequestBodyException e)
-        {
-            unread = new ServiceError(e.Status, e.Status == 413 ? "RequestEntityTooLargeException" : "SerializationException", e.Message);
-        }
         var target = http.Request.Headers["X-Amz-Target"].ToString();
         // The scope comes from the headers and query alone, so a body that could not be read is refused in the shape of
         // the protocol the request is for (an IAM request carrying an X-Amz-Target is still answered in query XML).
@@ -58,9 +48,15 @@ public sealed class RequestPipeline(
         var service = scope is not null
             ? services.GetValueOrDefault(scope.Service)
             : services.Values.FirstOrDefault(s => s.Model.TargetPrefix.Length > 0 && target.StartsWith(s.Model.TargetPrefix + ".", StringComparison.Ordinal));
-        if (body is null)
+        byte[] body;
+        try
         {
-            await WriteErrorAsync(http, service, unread!, requestId, service is null ? target.Length == 0 : service.Model.Protocol == "query").ConfigureAwait(false);
+            body = await RequestBodies.ReadAsync(http.Request, MaxBodyBytes, http.RequestAborted).ConfigureAwait(false);
+        }
+        catch (RequestBodyException e)
+        {
+            var unread = new ServiceError(e.Status, e.Status == 413 ? "RequestEntityTooLargeException" : "SerializationException", e.Message);
+            await WriteErrorAsync(http, service, unread, requestId, service is null ? target.Length == 0 : service.Model.Protocol == "query").ConfigureAwait(false);
             return;
         }
 
