@@ -1,5 +1,3 @@
-using System.Collections.Concurrent;
-using System.Reflection;
 using System.Security.Cryptography;
 using Citadel.Crypto;
 using Citadel.Kms.Keys;
@@ -46,16 +44,12 @@ public static class GrantTokens
         return (new Guid(bytes.AsSpan(1, 16), bigEndian: true).ToString("D"), Convert.ToHexStringLower(bytes.AsSpan(17, 32)));
     }
 
-    /// <summary>Checks every token of a request's <c>GrantTokens</c> member (any request type that has one).</summary>
+    /// <summary>Checks every token a request carries.</summary>
     public static void CheckRequest(RootKeyHolder root, object request)
     {
-        if (TokensProperty(request.GetType())?.GetValue(request) is not List<string> { Count: > 0 } tokens) return;
+        if (request is not Operations.IGrantTokensRequest { GrantTokens: { Count: > 0 } tokens }) return;
         foreach (var token in tokens) Open(root.Current, token);
     }
-
-    private static readonly ConcurrentDictionary<Type, PropertyInfo?> Properties = new();
-
-    private static PropertyInfo? TokensProperty(Type type) => Properties.GetOrAdd(type, t => t.GetProperty("GrantTokens"));
 
     private static void Tag(RootKey root, ReadOnlySpan<byte> body, Span<byte> tag)
     {

@@ -44,11 +44,11 @@ public static class Envelope
             var blobKeyId = header.KeyId.ToString("D");
             if (keyId is not null)
             {
-                var requested = await context.Resolver.ResolveKeyIdAsync(keyId, cancellationToken).ConfigureAwait(false);
+                var requested = await call.KeyIdAsync(context, keyId, cancellationToken).ConfigureAwait(false);
                 if (requested != blobKeyId)
                     throw new KmsException(KmsErrorCode.IncorrectKey, "The key ID in the request does not identify a CMK that can perform this operation.");
             }
-            var key = await context.Keys.FindAsync(blobKeyId, cancellationToken).ConfigureAwait(false)
+            var key = await call.FindKeyAsync(context, blobKeyId, cancellationToken).ConfigureAwait(false)
                 ?? throw new KmsException(KmsErrorCode.InvalidCiphertext, "The ciphertext refers to a key that does not exist.");
             call.Touch(key);
             KeyGuards.RequireEnabled(key);
@@ -67,7 +67,7 @@ public static class Envelope
 
         if (keyId is null)
             throw new KmsException(KmsErrorCode.Validation, $"KeyId is required to decrypt with {algorithm}.");
-        var rsaKey = await context.Resolver.ResolveAsync(keyId, cancellationToken).ConfigureAwait(false);
+        var rsaKey = await call.KeyAsync(context, keyId, cancellationToken).ConfigureAwait(false);
         call.Touch(rsaKey);
         KeyGuards.RequireEnabled(rsaKey);
         KeyGuards.RequireUsage(rsaKey, "ENCRYPT_DECRYPT", operation);

@@ -227,14 +227,19 @@ public sealed class KeyRepository
         }
     }
 
-    /// <summary>Replaces an alias that still exists (checked under the write lock); false when it was deleted meanwhile.</summary>
-    public async Task<bool> ReplaceAliasAsync(AliasRecord alias, CancellationToken cancellationToken = default)
+    /// <summary>
+    /// Replaces an alias that still exists and still points at <paramref name="expectedTargetKeyId"/> (checked under the
+    /// write lock); false when it was deleted meanwhile, ConflictException when another request moved it, so a change
+    /// is made only to the alias as it was when the request was authorized.
+    /// </summary>
+    public async Task<bool> ReplaceAliasAsync(AliasRecord alias, string expectedTargetKeyId, CancellationToken cancellationToken = default)
     {
         await _writeLock.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
             var current = await _store.GetAsync(AliasCollection, alias.AliasName, cancellationToken).ConfigureAwait(false);
             if (current is null) return false;
+            RequireTarget(current, expectedTargetKeyId);
             await _store.WriteAsync([new DocumentWrite(AliasCollection, alias.AliasName, JsonSerializer.Serialize(alias, KmsJson.Storage), current.Revision)], cancellationToken).ConfigureAwait(false);
             _aliases[alias.AliasName] = alias;
             return true;
@@ -245,12 +250,20 @@ public sealed class KeyRepository
         }
     }
 
-    /// <summary>Deletes an alias.</summary>
-    public async Task DeleteAliasAsync(string aliasName, CancellationToken cancellationToken = default)
+    private static void RequireTarget(Document current, string expectedTargetKeyId)
+    {
+        if (JsonSerializer.Deserialize<AliasRecord>(current.Body, KmsJson.Storage)?.TargetKeyId != expectedTargetKeyId)
+            throw new KmsException(KmsErrorCode.Conflict, "The alias was changed by another request while this one was processed; retry the request.");
+    }
+
+    /// <summary>Deletes an alias if it still points at <paramref name="expectedTargetKeyId"/> (ConflictException when another request moved it).</summary>
+    public async Task DeleteAliasAsync(string aliasName, string expectedTargetKeyId, CancellationToken cancellationToken = default)
     {
         await _writeLock.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
+            var current = await _store.GetAsync(AliasCollection, aliasName, cancellationToken).ConfigureAwait(false);
+            if (current is not null) RequireTarget(current, expectedTargetKeyId);
             await _store.WriteAsync([new DocumentWrite(AliasCollection, aliasName, null, null)], cancellationToken).ConfigureAwait(false);
             _aliases[aliasName] = null;
         }

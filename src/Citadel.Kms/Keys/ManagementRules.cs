@@ -69,12 +69,12 @@ public static class ManagementRules
     }
 
     /// <summary>Resolves the target of CreateAlias/UpdateAlias: a key id or key ARN, never an alias.</summary>
-    public static async Task<KeyRecord> ResolveAliasTargetAsync(KmsContext context, string targetKeyId, CancellationToken cancellationToken)
+    public static async Task<KeyRecord> ResolveAliasTargetAsync(KmsContext context, KmsCall call, string targetKeyId, CancellationToken cancellationToken)
     {
         if (targetKeyId.StartsWith("alias/", StringComparison.Ordinal)
             || (targetKeyId.StartsWith("arn:", StringComparison.Ordinal) && targetKeyId.Contains(":alias/", StringComparison.Ordinal)))
             throw new KmsException(KmsErrorCode.Validation, "Aliases must refer to keys. Not aliases");
-        return await context.Resolver.ResolveAsync(targetKeyId, cancellationToken).ConfigureAwait(false);
+        return await call.KeyAsync(context, targetKeyId, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>The NotFoundException AWS gives for a missing alias.</summary>

@@ -3,7 +3,7 @@ using Citadel.Kms.Keys;
 namespace Citadel.Kms.Operations;
 
 /// <summary>CancelKeyDeletion request.</summary>
-public sealed class CancelKeyDeletionRequest
+public sealed class CancelKeyDeletionRequest : IKeyRequest
 {
     /// <summary>Key id or key ARN.</summary>
     public required string KeyId { get; init; }
@@ -25,7 +25,7 @@ public sealed class CancelKeyDeletion : KmsOperation<CancelKeyDeletionRequest, C
     /// <inheritdoc />
     public override async Task<CancelKeyDeletionResponse> ExecuteAsync(KmsContext context, KmsCall call, CancelKeyDeletionRequest request, CancellationToken cancellationToken)
     {
-        var key = await context.Resolver.ResolveAsync(request.KeyId, cancellationToken).ConfigureAwait(false);
+        var key = await call.KeyAsync(context, request.KeyId, cancellationToken).ConfigureAwait(false);
         call.Touch(key);
         var arn = await context.Keys.MutateAsync(key.KeyId, record =>
         {

@@ -19,7 +19,7 @@ public sealed class CreateAlias : KmsOperation<CreateAliasRequest, EmptyResponse
     public override async Task<EmptyResponse> ExecuteAsync(KmsContext context, KmsCall call, CreateAliasRequest request, CancellationToken cancellationToken)
     {
         ManagementRules.ValidateAliasName(request.AliasName);
-        var key = await ManagementRules.ResolveAliasTargetAsync(context, request.TargetKeyId, cancellationToken).ConfigureAwait(false);
+        var key = await ManagementRules.ResolveAliasTargetAsync(context, call, request.TargetKeyId, cancellationToken).ConfigureAwait(false);
         call.Touch(key);
         ManagementRules.RequireManageable(key, Name);
         if (await context.Keys.FindAliasAsync(request.AliasName, cancellationToken).ConfigureAwait(false) is not null)

@@ -6,7 +6,7 @@ using Citadel.Kms.Model;
 namespace Citadel.Kms.Operations;
 
 /// <summary>CreateGrant request.</summary>
-public sealed class CreateGrantRequest
+public sealed class CreateGrantRequest : IKeyRequest, IGrantTokensRequest, IDryRunRequest
 {
     /// <summary>Key id or key ARN.</summary>
     public required string KeyId { get; init; }
@@ -46,7 +46,7 @@ public sealed class CreateGrant : KmsOperation<CreateGrantRequest, CreateGrantRe
     /// <inheritdoc />
     public override async Task<CreateGrantResponse> ExecuteAsync(KmsContext context, KmsCall call, CreateGrantRequest request, CancellationToken cancellationToken)
     {
-        var key = await context.Resolver.ResolveAsync(request.KeyId, cancellationToken).ConfigureAwait(false);
+        var key = await call.KeyAsync(context, request.KeyId, cancellationToken).ConfigureAwait(false);
         call.Touch(key);
         GrantOperations.RequireGrantable(key);
         var operations = request.Operations.Distinct(StringComparer.Ordinal).ToList();

@@ -3,7 +3,7 @@ using Citadel.Kms.Keys;
 namespace Citadel.Kms.Operations;
 
 /// <summary>Decrypt request.</summary>
-public sealed class DecryptRequest
+public sealed class DecryptRequest : IKeyRequest, IEncryptionContextRequest, IGrantTokensRequest, IDryRunRequest
 {
     /// <summary>The ciphertext (optional in the model only because of Recipient; required here).</summary>
     public byte[]? CiphertextBlob { get; init; }

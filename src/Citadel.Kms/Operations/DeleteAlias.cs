@@ -16,11 +16,11 @@ public sealed class DeleteAlias : KmsOperation<DeleteAliasRequest, EmptyResponse
     public override async Task<EmptyResponse> ExecuteAsync(KmsContext context, KmsCall call, DeleteAliasRequest request, CancellationToken cancellationToken)
     {
         ManagementRules.ValidateAliasName(request.AliasName);
-        var alias = await context.Keys.FindAliasAsync(request.AliasName, cancellationToken).ConfigureAwait(false)
+        var alias = await call.AliasAsync(context, request.AliasName, cancellationToken).ConfigureAwait(false)
             ?? throw ManagementRules.AliasNotFound(context, request.AliasName);
-        var key = await context.Keys.FindAsync(alias.TargetKeyId, cancellationToken).ConfigureAwait(false);
+        var key = await call.FindKeyAsync(context, alias.TargetKeyId, cancellationToken).ConfigureAwait(false);
         if (key is not null) call.Touch(key);
-        await context.Keys.DeleteAliasAsync(alias.AliasName, cancellationToken).ConfigureAwait(false);
+        await context.Keys.DeleteAliasAsync(alias.AliasName, alias.TargetKeyId, cancellationToken).ConfigureAwait(false);
         return EmptyResponse.Instance;
     }
 }

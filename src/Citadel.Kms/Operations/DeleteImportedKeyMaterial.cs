@@ -3,7 +3,7 @@ using Citadel.Kms.Keys;
 namespace Citadel.Kms.Operations;
 
 /// <summary>DeleteImportedKeyMaterial request.</summary>
-public sealed class DeleteImportedKeyMaterialRequest
+public sealed class DeleteImportedKeyMaterialRequest : IKeyRequest
 {
     /// <summary>Any key identifier form of an EXTERNAL-origin key.</summary>
     public required string KeyId { get; init; }
@@ -29,7 +29,7 @@ public sealed class DeleteImportedKeyMaterial : KmsOperation<DeleteImportedKeyMa
     /// <inheritdoc />
     public override async Task<DeleteImportedKeyMaterialResponse> ExecuteAsync(KmsContext context, KmsCall call, DeleteImportedKeyMaterialRequest request, CancellationToken cancellationToken)
     {
-        var key = await context.Resolver.ResolveAsync(request.KeyId, cancellationToken).ConfigureAwait(false);
+        var key = await call.KeyAsync(context, request.KeyId, cancellationToken).ConfigureAwait(false);
         call.Touch(key);
         ImportedMaterial.RequireExternal(key, Name);
         KeyGuards.RequireNotPendingDeletion(key);

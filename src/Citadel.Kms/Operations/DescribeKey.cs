@@ -3,7 +3,7 @@ using Citadel.Kms.Model;
 namespace Citadel.Kms.Operations;
 
 /// <summary>DescribeKey request.</summary>
-public sealed class DescribeKeyRequest
+public sealed class DescribeKeyRequest : IKeyRequest, IGrantTokensRequest
 {
     /// <summary>Any key identifier form.</summary>
     public required string KeyId { get; init; }
@@ -27,7 +27,7 @@ public sealed class DescribeKey : KmsOperation<DescribeKeyRequest, DescribeKeyRe
     /// <inheritdoc />
     public override async Task<DescribeKeyResponse> ExecuteAsync(KmsContext context, KmsCall call, DescribeKeyRequest request, CancellationToken cancellationToken)
     {
-        var key = await context.Resolver.ResolveAsync(request.KeyId, cancellationToken).ConfigureAwait(false);
+        var key = await call.KeyAsync(context, request.KeyId, cancellationToken).ConfigureAwait(false);
         call.Touch(key);
         return new DescribeKeyResponse { KeyMetadata = KeyMetadata.From(key, context.Settings) };
     }

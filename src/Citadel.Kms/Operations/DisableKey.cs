@@ -3,7 +3,7 @@ using Citadel.Kms.Keys;
 namespace Citadel.Kms.Operations;
 
 /// <summary>DisableKey request.</summary>
-public sealed class DisableKeyRequest
+public sealed class DisableKeyRequest : IKeyRequest
 {
     /// <summary>Key id or key ARN.</summary>
     public required string KeyId { get; init; }
@@ -15,7 +15,7 @@ public sealed class DisableKey : KmsOperation<DisableKeyRequest, EmptyResponse>
     /// <inheritdoc />
     public override async Task<EmptyResponse> ExecuteAsync(KmsContext context, KmsCall call, DisableKeyRequest request, CancellationToken cancellationToken)
     {
-        var key = await context.Resolver.ResolveAsync(request.KeyId, cancellationToken).ConfigureAwait(false);
+        var key = await call.KeyAsync(context, request.KeyId, cancellationToken).ConfigureAwait(false);
         call.Touch(key);
         await context.Keys.MutateAsync(key.KeyId, record =>
         {

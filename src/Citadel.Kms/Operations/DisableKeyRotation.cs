@@ -3,7 +3,7 @@ using Citadel.Kms.Keys;
 namespace Citadel.Kms.Operations;
 
 /// <summary>DisableKeyRotation request.</summary>
-public sealed class DisableKeyRotationRequest
+public sealed class DisableKeyRotationRequest : IKeyRequest
 {
     /// <summary>Key id or key ARN.</summary>
     public required string KeyId { get; init; }
@@ -15,7 +15,7 @@ public sealed class DisableKeyRotation : KmsOperation<DisableKeyRotationRequest,
     /// <inheritdoc />
     public override async Task<EmptyResponse> ExecuteAsync(KmsContext context, KmsCall call, DisableKeyRotationRequest request, CancellationToken cancellationToken)
     {
-        var key = await context.Resolver.ResolveAsync(request.KeyId, cancellationToken).ConfigureAwait(false);
+        var key = await call.KeyAsync(context, request.KeyId, cancellationToken).ConfigureAwait(false);
         call.Touch(key);
         await context.Keys.MutateAsync(key.KeyId, record =>
         {

@@ -3,7 +3,7 @@ using Citadel.Kms.Keys;
 namespace Citadel.Kms.Operations;
 
 /// <summary>EnableKey request.</summary>
-public sealed class EnableKeyRequest
+public sealed class EnableKeyRequest : IKeyRequest
 {
     /// <summary>Key id or key ARN.</summary>
     public required string KeyId { get; init; }
@@ -15,7 +15,7 @@ public sealed class EnableKey : KmsOperation<EnableKeyRequest, EmptyResponse>
     /// <inheritdoc />
     public override async Task<EmptyResponse> ExecuteAsync(KmsContext context, KmsCall call, EnableKeyRequest request, CancellationToken cancellationToken)
     {
-        var key = await context.Resolver.ResolveAsync(request.KeyId, cancellationToken).ConfigureAwait(false);
+        var key = await call.KeyAsync(context, request.KeyId, cancellationToken).ConfigureAwait(false);
         call.Touch(key);
         await context.Keys.MutateAsync(key.KeyId, record =>
         {

@@ -3,7 +3,7 @@ using Citadel.Kms.Keys;
 namespace Citadel.Kms.Operations;
 
 /// <summary>EnableKeyRotation request.</summary>
-public sealed class EnableKeyRotationRequest
+public sealed class EnableKeyRotationRequest : IKeyRequest
 {
     /// <summary>Key id or key ARN.</summary>
     public required string KeyId { get; init; }
@@ -21,7 +21,7 @@ public sealed class EnableKeyRotation : KmsOperation<EnableKeyRotationRequest, E
     /// <inheritdoc />
     public override async Task<EmptyResponse> ExecuteAsync(KmsContext context, KmsCall call, EnableKeyRotationRequest request, CancellationToken cancellationToken)
     {
-        var key = await context.Resolver.ResolveAsync(request.KeyId, cancellationToken).ConfigureAwait(false);
+        var key = await call.KeyAsync(context, request.KeyId, cancellationToken).ConfigureAwait(false);
         call.Touch(key);
         var now = context.Time.GetUtcNow();
         await context.Keys.MutateAsync(key.KeyId, record =>

@@ -3,7 +3,7 @@ using Citadel.Kms.Keys;
 namespace Citadel.Kms.Operations;
 
 /// <summary>Encrypt request.</summary>
-public sealed class EncryptRequest
+public sealed class EncryptRequest : IKeyRequest, IEncryptionContextRequest, IGrantTokensRequest, IDryRunRequest
 {
     /// <summary>Any key identifier form.</summary>
     public required string KeyId { get; init; }
@@ -39,7 +39,7 @@ public sealed class Encrypt : KmsOperation<EncryptRequest, EncryptResponse>
     /// <inheritdoc />
     public override async Task<EncryptResponse> ExecuteAsync(KmsContext context, KmsCall call, EncryptRequest request, CancellationToken cancellationToken)
     {
-        var key = await context.Resolver.ResolveAsync(request.KeyId, cancellationToken).ConfigureAwait(false);
+        var key = await call.KeyAsync(context, request.KeyId, cancellationToken).ConfigureAwait(false);
         call.Touch(key);
         var algorithm = request.EncryptionAlgorithm ?? "SYMMETRIC_DEFAULT";
         var blob = Envelope.Seal(context, key, request.Plaintext, request.EncryptionContext, algorithm, Name);

@@ -4,7 +4,7 @@ using Citadel.Kms.Keys;
 namespace Citadel.Kms.Operations;
 
 /// <summary>GenerateDataKey request.</summary>
-public class GenerateDataKeyRequest
+public class GenerateDataKeyRequest : IKeyRequest, IEncryptionContextRequest, IGrantTokensRequest, IDryRunRequest
 {
     /// <summary>Any key identifier form of a symmetric encryption key.</summary>
     public required string KeyId { get; init; }
@@ -75,7 +75,7 @@ internal static class DataKeys
             (null, "AES_128") => 16,
             (null, _) => 32,
         };
-        var key = await context.Resolver.ResolveAsync(request.KeyId, cancellationToken).ConfigureAwait(false);
+        var key = await call.KeyAsync(context, request.KeyId, cancellationToken).ConfigureAwait(false);
         call.Touch(key);
         KeyGuards.RequireEnabled(key);
         KeyGuards.RequireSymmetric(key, operation);

@@ -5,7 +5,7 @@ using Citadel.Kms.Keys;
 namespace Citadel.Kms.Operations;
 
 /// <summary>GenerateDataKeyPair request.</summary>
-public sealed class GenerateDataKeyPairRequest
+public sealed class GenerateDataKeyPairRequest : IKeyRequest, IEncryptionContextRequest, IGrantTokensRequest, IDryRunRequest
 {
     /// <summary>Bound as associated data of the encrypted private key.</summary>
     public Dictionary<string, string>? EncryptionContext { get; init; }
@@ -67,7 +67,7 @@ public sealed class GenerateDataKeyPair : KmsOperation<GenerateDataKeyPairReques
 }
 
 /// <summary>GenerateDataKeyPairWithoutPlaintext request.</summary>
-public sealed class GenerateDataKeyPairWithoutPlaintextRequest
+public sealed class GenerateDataKeyPairWithoutPlaintextRequest : IKeyRequest, IEncryptionContextRequest, IGrantTokensRequest, IDryRunRequest
 {
     /// <summary>Bound as associated data of the encrypted private key.</summary>
     public Dictionary<string, string>? EncryptionContext { get; init; }
@@ -131,7 +131,7 @@ internal static class DataKeyPairs
     {
         if (!Specs.Contains(keyPairSpec))
             throw new KmsException(KmsErrorCode.UnsupportedOperation, $"KeyPairSpec {keyPairSpec} is not supported by Citadel.");
-        var key = await context.Resolver.ResolveAsync(keyId, cancellationToken).ConfigureAwait(false);
+        var key = await call.KeyAsync(context, keyId, cancellationToken).ConfigureAwait(false);
         call.Touch(key);
         KeyGuards.RequireEnabled(key);
         KeyGuards.RequireSymmetric(key, operation);

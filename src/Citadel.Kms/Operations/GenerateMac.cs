@@ -4,7 +4,7 @@ using Citadel.Kms.Keys;
 namespace Citadel.Kms.Operations;
 
 /// <summary>GenerateMac request.</summary>
-public sealed class GenerateMacRequest
+public sealed class GenerateMacRequest : IKeyRequest, IGrantTokensRequest, IDryRunRequest
 {
     /// <summary>The message to authenticate.</summary>
     public required byte[] Message { get; init; }
@@ -38,7 +38,7 @@ public sealed class GenerateMac : KmsOperation<GenerateMacRequest, GenerateMacRe
     /// <inheritdoc />
     public override async Task<GenerateMacResponse> ExecuteAsync(KmsContext context, KmsCall call, GenerateMacRequest request, CancellationToken cancellationToken)
     {
-        var key = await context.Resolver.ResolveAsync(request.KeyId, cancellationToken).ConfigureAwait(false);
+        var key = await call.KeyAsync(context, request.KeyId, cancellationToken).ConfigureAwait(false);
         call.Touch(key);
         var algorithm = Macs.Check(key, request.MacAlgorithm, Name);
         DryRuns.Check(request.DryRun);

@@ -3,7 +3,7 @@ using Citadel.Kms.Keys;
 namespace Citadel.Kms.Operations;
 
 /// <summary>GetKeyPolicy request.</summary>
-public sealed class GetKeyPolicyRequest
+public sealed class GetKeyPolicyRequest : IKeyRequest
 {
     /// <summary>Key id or key ARN.</summary>
     public required string KeyId { get; init; }
@@ -29,7 +29,7 @@ public sealed class GetKeyPolicy : KmsOperation<GetKeyPolicyRequest, GetKeyPolic
     /// <inheritdoc />
     public override async Task<GetKeyPolicyResponse> ExecuteAsync(KmsContext context, KmsCall call, GetKeyPolicyRequest request, CancellationToken cancellationToken)
     {
-        var key = await context.Resolver.ResolveAsync(request.KeyId, cancellationToken).ConfigureAwait(false);
+        var key = await call.KeyAsync(context, request.KeyId, cancellationToken).ConfigureAwait(false);
         call.Touch(key);
         ManagementRules.RequirePolicyName(request.PolicyName);
         return new GetKeyPolicyResponse { Policy = key.Policy, PolicyName = KeyPolicies.DefaultName };

@@ -3,7 +3,7 @@ using Citadel.Kms.Keys;
 namespace Citadel.Kms.Operations;
 
 /// <summary>GetKeyRotationStatus request.</summary>
-public sealed class GetKeyRotationStatusRequest
+public sealed class GetKeyRotationStatusRequest : IKeyRequest
 {
     /// <summary>Key id or key ARN.</summary>
     public required string KeyId { get; init; }
@@ -33,7 +33,7 @@ public sealed class GetKeyRotationStatus : KmsOperation<GetKeyRotationStatusRequ
     /// <inheritdoc />
     public override async Task<GetKeyRotationStatusResponse> ExecuteAsync(KmsContext context, KmsCall call, GetKeyRotationStatusRequest request, CancellationToken cancellationToken)
     {
-        var key = await context.Resolver.ResolveAsync(request.KeyId, cancellationToken).ConfigureAwait(false);
+        var key = await call.KeyAsync(context, request.KeyId, cancellationToken).ConfigureAwait(false);
         call.Touch(key);
         if (key.KeySpec != "SYMMETRIC_DEFAULT")
             throw new KmsException(KmsErrorCode.UnsupportedOperation, $"{key.Arn} key spec {key.KeySpec} is not valid for this operation.");

@@ -3,7 +3,7 @@ using Citadel.Kms.Keys;
 namespace Citadel.Kms.Operations;
 
 /// <summary>GetParametersForImport request.</summary>
-public sealed class GetParametersForImportRequest
+public sealed class GetParametersForImportRequest : IKeyRequest
 {
     /// <summary>Any key identifier form of an EXTERNAL-origin key.</summary>
     public required string KeyId { get; init; }
@@ -35,7 +35,7 @@ public sealed class GetParametersForImport : KmsOperation<GetParametersForImport
     /// <inheritdoc />
     public override async Task<GetParametersForImportResponse> ExecuteAsync(KmsContext context, KmsCall call, GetParametersForImportRequest request, CancellationToken cancellationToken)
     {
-        var key = await context.Resolver.ResolveAsync(request.KeyId, cancellationToken).ConfigureAwait(false);
+        var key = await call.KeyAsync(context, request.KeyId, cancellationToken).ConfigureAwait(false);
         call.Touch(key);
         ImportedMaterial.RequireExternal(key, Name);
         KeyGuards.RequireNotPendingDeletion(key);

@@ -3,7 +3,7 @@ using Citadel.Kms.Keys;
 namespace Citadel.Kms.Operations;
 
 /// <summary>GetPublicKey request.</summary>
-public sealed class GetPublicKeyRequest
+public sealed class GetPublicKeyRequest : IKeyRequest, IGrantTokensRequest
 {
     /// <summary>Any key identifier form of an asymmetric key.</summary>
     public required string KeyId { get; init; }
@@ -39,7 +39,7 @@ public sealed class GetPublicKey : KmsOperation<GetPublicKeyRequest, GetPublicKe
     /// <inheritdoc />
     public override async Task<GetPublicKeyResponse> ExecuteAsync(KmsContext context, KmsCall call, GetPublicKeyRequest request, CancellationToken cancellationToken)
     {
-        var key = await context.Resolver.ResolveAsync(request.KeyId, cancellationToken).ConfigureAwait(false);
+        var key = await call.KeyAsync(context, request.KeyId, cancellationToken).ConfigureAwait(false);
         call.Touch(key);
         if (!KeySpecs.IsAsymmetric(key.KeySpec))
             throw new KmsException(KmsErrorCode.UnsupportedOperation, $"{key.Arn} key spec {key.KeySpec} is not valid for GetPublicKey; only asymmetric KMS keys have a public key.");

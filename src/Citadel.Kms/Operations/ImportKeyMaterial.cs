@@ -5,7 +5,7 @@ using Citadel.Kms.Model;
 namespace Citadel.Kms.Operations;
 
 /// <summary>ImportKeyMaterial request.</summary>
-public sealed class ImportKeyMaterialRequest
+public sealed class ImportKeyMaterialRequest : IKeyRequest
 {
     /// <summary>Any key identifier form of an EXTERNAL-origin key.</summary>
     public required string KeyId { get; init; }
@@ -46,7 +46,7 @@ public sealed class ImportKeyMaterial : KmsOperation<ImportKeyMaterialRequest, I
     /// <inheritdoc />
     public override async Task<ImportKeyMaterialResponse> ExecuteAsync(KmsContext context, KmsCall call, ImportKeyMaterialRequest request, CancellationToken cancellationToken)
     {
-        var key = await context.Resolver.ResolveAsync(request.KeyId, cancellationToken).ConfigureAwait(false);
+        var key = await call.KeyAsync(context, request.KeyId, cancellationToken).ConfigureAwait(false);
         call.Touch(key);
         ImportedMaterial.RequireExternal(key, Name);
         KeyGuards.RequireNotPendingDeletion(key);

@@ -3,7 +3,7 @@ using Citadel.Kms.Keys;
 namespace Citadel.Kms.Operations;
 
 /// <summary>ListAliases request.</summary>
-public sealed class ListAliasesRequest
+public sealed class ListAliasesRequest : IKeyRequest
 {
     /// <summary>Only aliases of this key (key id or key ARN).</summary>
     public string? KeyId { get; init; }
@@ -53,7 +53,7 @@ public sealed class ListAliases : KmsOperation<ListAliasesRequest, ListAliasesRe
         string? keyId = null;
         if (request.KeyId is not null)
         {
-            var key = await context.Resolver.ResolveAsync(request.KeyId, cancellationToken).ConfigureAwait(false);
+            var key = await call.KeyAsync(context, request.KeyId, cancellationToken).ConfigureAwait(false);
             call.Touch(key);
             keyId = key.KeyId;
         }

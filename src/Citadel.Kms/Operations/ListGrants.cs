@@ -5,7 +5,7 @@ using Citadel.Kms.Model;
 namespace Citadel.Kms.Operations;
 
 /// <summary>ListGrants request.</summary>
-public sealed class ListGrantsRequest
+public sealed class ListGrantsRequest : IKeyRequest
 {
     /// <summary>Page size, 1 to 100 (default 50).</summary>
     public int? Limit { get; init; }
@@ -79,7 +79,7 @@ public sealed class ListGrants : KmsOperation<ListGrantsRequest, ListGrantsRespo
         var limit = ManagementRules.PageSize(request.Limit, 50, 100);
         var after = Markers.Decode(request.Marker);
         if (request.GrantId is { } grantId) GrantOperations.RequireGrantId(grantId);
-        var key = await context.Resolver.ResolveAsync(request.KeyId, cancellationToken).ConfigureAwait(false);
+        var key = await call.KeyAsync(context, request.KeyId, cancellationToken).ConfigureAwait(false);
         call.Touch(key);
         var matching = (await context.Grants.OfKeyAsync(key.KeyId, cancellationToken).ConfigureAwait(false))
             .Where(g => request.GrantId is null || g.GrantId == request.GrantId)

@@ -3,7 +3,7 @@ using Citadel.Kms.Keys;
 namespace Citadel.Kms.Operations;
 
 /// <summary>ListKeyPolicies request.</summary>
-public sealed class ListKeyPoliciesRequest
+public sealed class ListKeyPoliciesRequest : IKeyRequest
 {
     /// <summary>Key id or key ARN.</summary>
     public required string KeyId { get; init; }
@@ -33,7 +33,7 @@ public sealed class ListKeyPolicies : KmsOperation<ListKeyPoliciesRequest, ListK
     /// <inheritdoc />
     public override async Task<ListKeyPoliciesResponse> ExecuteAsync(KmsContext context, KmsCall call, ListKeyPoliciesRequest request, CancellationToken cancellationToken)
     {
-        var key = await context.Resolver.ResolveAsync(request.KeyId, cancellationToken).ConfigureAwait(false);
+        var key = await call.KeyAsync(context, request.KeyId, cancellationToken).ConfigureAwait(false);
         call.Touch(key);
         return new ListKeyPoliciesResponse { PolicyNames = [KeyPolicies.DefaultName], Truncated = false };
     }

@@ -4,7 +4,7 @@ using Citadel.Kms.Keys;
 namespace Citadel.Kms.Operations;
 
 /// <summary>ListKeyRotations request.</summary>
-public sealed class ListKeyRotationsRequest
+public sealed class ListKeyRotationsRequest : IKeyRequest
 {
     /// <summary>Key id or key ARN.</summary>
     public required string KeyId { get; init; }
@@ -64,7 +64,7 @@ public sealed class ListKeyRotations : KmsOperation<ListKeyRotationsRequest, Lis
         var after = 0;
         if (marker is not null && (!int.TryParse(marker, NumberStyles.None, CultureInfo.InvariantCulture, out after) || after < 1))
             throw new KmsException(KmsErrorCode.InvalidMarker, "Invalid marker.");
-        var key = await context.Resolver.ResolveAsync(request.KeyId, cancellationToken).ConfigureAwait(false);
+        var key = await call.KeyAsync(context, request.KeyId, cancellationToken).ConfigureAwait(false);
         call.Touch(key);
         if (key.KeySpec != "SYMMETRIC_DEFAULT")
             throw new KmsException(KmsErrorCode.UnsupportedOperation, $"{key.Arn} key spec {key.KeySpec} is not valid for this operation.");

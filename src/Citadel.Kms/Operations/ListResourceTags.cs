@@ -4,7 +4,7 @@ using Citadel.Kms.Model;
 namespace Citadel.Kms.Operations;
 
 /// <summary>ListResourceTags request.</summary>
-public sealed class ListResourceTagsRequest
+public sealed class ListResourceTagsRequest : IKeyRequest
 {
     /// <summary>Key id or key ARN.</summary>
     public required string KeyId { get; init; }
@@ -36,7 +36,7 @@ public sealed class ListResourceTags : KmsOperation<ListResourceTagsRequest, Lis
     {
         var limit = ManagementRules.PageSize(request.Limit, TagRules.MaxTags, TagRules.MaxTags);
         var after = Markers.Decode(request.Marker);
-        var key = await context.Resolver.ResolveAsync(request.KeyId, cancellationToken).ConfigureAwait(false);
+        var key = await call.KeyAsync(context, request.KeyId, cancellationToken).ConfigureAwait(false);
         call.Touch(key);
         var matching = key.Tags
             .Where(t => after is null || string.CompareOrdinal(t.Key, after) > 0)

@@ -3,7 +3,7 @@ using Citadel.Kms.Keys;
 namespace Citadel.Kms.Operations;
 
 /// <summary>PutKeyPolicy request.</summary>
-public sealed class PutKeyPolicyRequest
+public sealed class PutKeyPolicyRequest : IKeyRequest
 {
     /// <summary>Key id or key ARN.</summary>
     public required string KeyId { get; init; }
@@ -21,7 +21,7 @@ public sealed class PutKeyPolicy : KmsOperation<PutKeyPolicyRequest, EmptyRespon
     /// <inheritdoc />
     public override async Task<EmptyResponse> ExecuteAsync(KmsContext context, KmsCall call, PutKeyPolicyRequest request, CancellationToken cancellationToken)
     {
-        var key = await context.Resolver.ResolveAsync(request.KeyId, cancellationToken).ConfigureAwait(false);
+        var key = await call.KeyAsync(context, request.KeyId, cancellationToken).ConfigureAwait(false);
         call.Touch(key);
         ManagementRules.RequirePolicyName(request.PolicyName);
         KeyPolicies.Validate(request.Policy);

@@ -3,7 +3,7 @@ using Citadel.Kms.Keys;
 namespace Citadel.Kms.Operations;
 
 /// <summary>ReEncrypt request.</summary>
-public sealed class ReEncryptRequest
+public sealed class ReEncryptRequest : IGrantTokensRequest, IDryRunRequest
 {
     /// <summary>The ciphertext (optional in the model; required here).</summary>
     public byte[]? CiphertextBlob { get; init; }
@@ -61,7 +61,7 @@ public sealed class ReEncrypt : KmsOperation<ReEncryptRequest, ReEncryptResponse
             request.SourceEncryptionAlgorithm, Name, cancellationToken).ConfigureAwait(false);
         try
         {
-            var destination = await context.Resolver.ResolveAsync(request.DestinationKeyId, cancellationToken).ConfigureAwait(false);
+            var destination = await call.KeyAsync(context, request.DestinationKeyId, cancellationToken).ConfigureAwait(false);
             call.Touch(destination);
             var algorithm = request.DestinationEncryptionAlgorithm ?? "SYMMETRIC_DEFAULT";
             var sealedBlob = Envelope.Seal(context, destination, opened.Plaintext, request.DestinationEncryptionContext, algorithm, Name);

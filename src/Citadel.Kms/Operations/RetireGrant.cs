@@ -4,7 +4,7 @@ using Citadel.Kms.Keys;
 namespace Citadel.Kms.Operations;
 
 /// <summary>RetireGrant request.</summary>
-public sealed class RetireGrantRequest
+public sealed class RetireGrantRequest : IKeyRequest, IDryRunRequest
 {
     /// <summary>A token of the grant (or give KeyId and GrantId).</summary>
     public string? GrantToken { get; init; }
@@ -26,7 +26,7 @@ public sealed class RetireGrant : KmsOperation<RetireGrantRequest, EmptyResponse
     public override async Task<EmptyResponse> ExecuteAsync(KmsContext context, KmsCall call, RetireGrantRequest request, CancellationToken cancellationToken)
     {
         var (keyId, grantId) = await IdentifyAsync(context, request, cancellationToken).ConfigureAwait(false);
-        var key = await context.Resolver.ResolveAsync(keyId, cancellationToken).ConfigureAwait(false);
+        var key = await call.KeyAsync(context, keyId, cancellationToken).ConfigureAwait(false);
         call.Touch(key);
         await context.Grants.GetAsync(key, grantId, cancellationToken).ConfigureAwait(false);
         DryRuns.Check(request.DryRun);

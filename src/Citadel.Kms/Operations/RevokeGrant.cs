@@ -4,7 +4,7 @@ using Citadel.Kms.Keys;
 namespace Citadel.Kms.Operations;
 
 /// <summary>RevokeGrant request.</summary>
-public sealed class RevokeGrantRequest
+public sealed class RevokeGrantRequest : IKeyRequest, IDryRunRequest
 {
     /// <summary>Key id or key ARN.</summary>
     public required string KeyId { get; init; }
@@ -24,7 +24,7 @@ public sealed class RevokeGrant : KmsOperation<RevokeGrantRequest, EmptyResponse
     public override async Task<EmptyResponse> ExecuteAsync(KmsContext context, KmsCall call, RevokeGrantRequest request, CancellationToken cancellationToken)
     {
         GrantOperations.RequireGrantId(request.GrantId);
-        var key = await context.Resolver.ResolveAsync(request.KeyId, cancellationToken).ConfigureAwait(false);
+        var key = await call.KeyAsync(context, request.KeyId, cancellationToken).ConfigureAwait(false);
         call.Touch(key);
         await context.Grants.GetAsync(key, request.GrantId, cancellationToken).ConfigureAwait(false);
         DryRuns.Check(request.DryRun);

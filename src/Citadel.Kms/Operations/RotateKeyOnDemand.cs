@@ -3,7 +3,7 @@ using Citadel.Kms.Keys;
 namespace Citadel.Kms.Operations;
 
 /// <summary>RotateKeyOnDemand request.</summary>
-public sealed class RotateKeyOnDemandRequest
+public sealed class RotateKeyOnDemandRequest : IKeyRequest
 {
     /// <summary>Key id or key ARN.</summary>
     public required string KeyId { get; init; }
@@ -25,7 +25,7 @@ public sealed class RotateKeyOnDemand : KmsOperation<RotateKeyOnDemandRequest, R
     /// <inheritdoc />
     public override async Task<RotateKeyOnDemandResponse> ExecuteAsync(KmsContext context, KmsCall call, RotateKeyOnDemandRequest request, CancellationToken cancellationToken)
     {
-        var key = await context.Resolver.ResolveAsync(request.KeyId, cancellationToken).ConfigureAwait(false);
+        var key = await call.KeyAsync(context, request.KeyId, cancellationToken).ConfigureAwait(false);
         call.Touch(key);
         var now = context.Time.GetUtcNow();
         await context.Keys.MutateAsync(key.KeyId, record =>

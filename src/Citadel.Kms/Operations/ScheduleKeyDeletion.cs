@@ -3,7 +3,7 @@ using Citadel.Kms.Keys;
 namespace Citadel.Kms.Operations;
 
 /// <summary>ScheduleKeyDeletion request.</summary>
-public sealed class ScheduleKeyDeletionRequest
+public sealed class ScheduleKeyDeletionRequest : IKeyRequest
 {
     /// <summary>Key id or key ARN.</summary>
     public required string KeyId { get; init; }
@@ -39,7 +39,7 @@ public sealed class ScheduleKeyDeletion : KmsOperation<ScheduleKeyDeletionReques
         if (window is < MinWindowInDays or > MaxWindowInDays)
             throw new KmsException(KmsErrorCode.Validation,
                 $"PendingWindowInDays must be between {MinWindowInDays} and {MaxWindowInDays}, inclusive; it is {window}.");
-        var key = await context.Resolver.ResolveAsync(request.KeyId, cancellationToken).ConfigureAwait(false);
+        var key = await call.KeyAsync(context, request.KeyId, cancellationToken).ConfigureAwait(false);
         call.Touch(key);
         var deletionDate = context.Time.GetUtcNow().AddDays(window);
         var arn = await context.Keys.MutateAsync(key.KeyId, record =>

@@ -4,7 +4,7 @@ using Citadel.Kms.Keys;
 namespace Citadel.Kms.Operations;
 
 /// <summary>Sign request.</summary>
-public sealed class SignRequest
+public sealed class SignRequest : IKeyRequest, IGrantTokensRequest, IDryRunRequest
 {
     /// <summary>Any key identifier form of a SIGN_VERIFY key.</summary>
     public required string KeyId { get; init; }
@@ -40,7 +40,7 @@ public sealed class Sign : KmsOperation<SignRequest, SignResponse>
     /// <inheritdoc />
     public override async Task<SignResponse> ExecuteAsync(KmsContext context, KmsCall call, SignRequest request, CancellationToken cancellationToken)
     {
-        var key = await context.Resolver.ResolveAsync(request.KeyId, cancellationToken).ConfigureAwait(false);
+        var key = await call.KeyAsync(context, request.KeyId, cancellationToken).ConfigureAwait(false);
         call.Touch(key);
         var plan = Signing.Check(key, request.SigningAlgorithm, request.MessageType, request.Message.Length, Name);
         DryRuns.Check(request.DryRun);

@@ -4,7 +4,7 @@ using Citadel.Kms.Model;
 namespace Citadel.Kms.Operations;
 
 /// <summary>TagResource request.</summary>
-public sealed class TagResourceRequest
+public sealed class TagResourceRequest : IKeyRequest
 {
     /// <summary>Key id or key ARN.</summary>
     public required string KeyId { get; init; }
@@ -19,7 +19,7 @@ public sealed class TagResource : KmsOperation<TagResourceRequest, EmptyResponse
     public override async Task<EmptyResponse> ExecuteAsync(KmsContext context, KmsCall call, TagResourceRequest request, CancellationToken cancellationToken)
     {
         TagRules.Validate(request.Tags);
-        var key = await context.Resolver.ResolveAsync(request.KeyId, cancellationToken).ConfigureAwait(false);
+        var key = await call.KeyAsync(context, request.KeyId, cancellationToken).ConfigureAwait(false);
         call.Touch(key);
         await context.Keys.MutateAsync(key.KeyId, record =>
         {

@@ -3,7 +3,7 @@ using Citadel.Kms.Keys;
 namespace Citadel.Kms.Operations;
 
 /// <summary>UntagResource request.</summary>
-public sealed class UntagResourceRequest
+public sealed class UntagResourceRequest : IKeyRequest
 {
     /// <summary>Key id or key ARN.</summary>
     public required string KeyId { get; init; }
@@ -19,7 +19,7 @@ public sealed class UntagResource : KmsOperation<UntagResourceRequest, EmptyResp
     {
         if (request.TagKeys.Any(k => k.StartsWith("aws:", StringComparison.OrdinalIgnoreCase)))
             throw new KmsException(KmsErrorCode.Tag, "Tags beginning with aws: are reserved.");
-        var key = await context.Resolver.ResolveAsync(request.KeyId, cancellationToken).ConfigureAwait(false);
+        var key = await call.KeyAsync(context, request.KeyId, cancellationToken).ConfigureAwait(false);
         call.Touch(key);
         await context.Keys.MutateAsync(key.KeyId, record =>
         {

@@ -22,12 +22,12 @@ public sealed class UpdateAlias : KmsOperation<UpdateAliasRequest, EmptyResponse
     public override async Task<EmptyResponse> ExecuteAsync(KmsContext context, KmsCall call, UpdateAliasRequest request, CancellationToken cancellationToken)
     {
         ManagementRules.ValidateAliasName(request.AliasName);
-        var alias = await context.Keys.FindAliasAsync(request.AliasName, cancellationToken).ConfigureAwait(false)
+        var alias = await call.AliasAsync(context, request.AliasName, cancellationToken).ConfigureAwait(false)
             ?? throw ManagementRules.AliasNotFound(context, request.AliasName);
-        var target = await ManagementRules.ResolveAliasTargetAsync(context, request.TargetKeyId, cancellationToken).ConfigureAwait(false);
+        var target = await ManagementRules.ResolveAliasTargetAsync(context, call, request.TargetKeyId, cancellationToken).ConfigureAwait(false);
         call.Touch(target);
         ManagementRules.RequireManageable(target, Name);
-        var current = await context.Keys.FindAsync(alias.TargetKeyId, cancellationToken).ConfigureAwait(false);
+        var current = await call.FindKeyAsync(context, alias.TargetKeyId, cancellationToken).ConfigureAwait(false);
         if (current is not null)
         {
             call.Touch(current);
@@ -43,7 +43,7 @@ public sealed class UpdateAlias : KmsOperation<UpdateAliasRequest, EmptyResponse
             CreationDate = alias.CreationDate,
             LastUpdatedDate = context.Time.GetUtcNow(),
         };
-        if (!await context.Keys.ReplaceAliasAsync(updated, cancellationToken).ConfigureAwait(false))
+        if (!await context.Keys.ReplaceAliasAsync(updated, alias.TargetKeyId, cancellationToken).ConfigureAwait(false))
             throw ManagementRules.AliasNotFound(context, request.AliasName);
         return EmptyResponse.Instance;
     }

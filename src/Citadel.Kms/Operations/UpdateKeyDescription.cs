@@ -3,7 +3,7 @@ using Citadel.Kms.Keys;
 namespace Citadel.Kms.Operations;
 
 /// <summary>UpdateKeyDescription request.</summary>
-public sealed class UpdateKeyDescriptionRequest
+public sealed class UpdateKeyDescriptionRequest : IKeyRequest
 {
     /// <summary>Key id or key ARN.</summary>
     public required string KeyId { get; init; }
@@ -17,7 +17,7 @@ public sealed class UpdateKeyDescription : KmsOperation<UpdateKeyDescriptionRequ
     /// <inheritdoc />
     public override async Task<EmptyResponse> ExecuteAsync(KmsContext context, KmsCall call, UpdateKeyDescriptionRequest request, CancellationToken cancellationToken)
     {
-        var key = await context.Resolver.ResolveAsync(request.KeyId, cancellationToken).ConfigureAwait(false);
+        var key = await call.KeyAsync(context, request.KeyId, cancellationToken).ConfigureAwait(false);
         call.Touch(key);
         await context.Keys.MutateAsync(key.KeyId, record =>
         {

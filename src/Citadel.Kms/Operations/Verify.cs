@@ -4,7 +4,7 @@ using Citadel.Kms.Keys;
 namespace Citadel.Kms.Operations;
 
 /// <summary>Verify request.</summary>
-public sealed class VerifyRequest
+public sealed class VerifyRequest : IKeyRequest, IGrantTokensRequest, IDryRunRequest
 {
     /// <summary>Any key identifier form of a SIGN_VERIFY key.</summary>
     public required string KeyId { get; init; }
@@ -42,7 +42,7 @@ public sealed class Verify : KmsOperation<VerifyRequest, VerifyResponse>
     /// <inheritdoc />
     public override async Task<VerifyResponse> ExecuteAsync(KmsContext context, KmsCall call, VerifyRequest request, CancellationToken cancellationToken)
     {
-        var key = await context.Resolver.ResolveAsync(request.KeyId, cancellationToken).ConfigureAwait(false);
+        var key = await call.KeyAsync(context, request.KeyId, cancellationToken).ConfigureAwait(false);
         call.Touch(key);
         var plan = Signing.Check(key, request.SigningAlgorithm, request.MessageType, request.Message.Length, Name);
         DryRuns.Check(request.DryRun);

@@ -4,7 +4,7 @@ using Citadel.Kms.Keys;
 namespace Citadel.Kms.Operations;
 
 /// <summary>VerifyMac request.</summary>
-public sealed class VerifyMacRequest
+public sealed class VerifyMacRequest : IKeyRequest, IGrantTokensRequest, IDryRunRequest
 {
     /// <summary>The message.</summary>
     public required byte[] Message { get; init; }
@@ -40,7 +40,7 @@ public sealed class VerifyMac : KmsOperation<VerifyMacRequest, VerifyMacResponse
     /// <inheritdoc />
     public override async Task<VerifyMacResponse> ExecuteAsync(KmsContext context, KmsCall call, VerifyMacRequest request, CancellationToken cancellationToken)
     {
-        var key = await context.Resolver.ResolveAsync(request.KeyId, cancellationToken).ConfigureAwait(false);
+        var key = await call.KeyAsync(context, request.KeyId, cancellationToken).ConfigureAwait(false);
         call.Touch(key);
         var algorithm = Macs.Check(key, request.MacAlgorithm, Name);
         DryRuns.Check(request.DryRun);

@@ -31,6 +31,14 @@ public sealed class ResourceCollector
     /// <summary>Key specs of touched keys, for metrics.</summary>
     public List<string> KeySpecs { get; } = [];
 
+    private object? _serviceState;
+
+    /// <summary>
+    /// The service's one object for this request (KMS: its <see cref="Kms.KmsCall"/>), made on first use. Authorization
+    /// and the operation both reach the request's resources through it, so what was authorized is what runs.
+    /// </summary>
+    public T ServiceState<T>(Func<T> create) where T : class => (T)(_serviceState ??= create());
+
     /// <summary>The touched resources, each ARN once (first mention kept), for the audit record.</summary>
     public List<AuditResource> DistinctResources()
     {

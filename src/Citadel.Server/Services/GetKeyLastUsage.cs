@@ -5,7 +5,7 @@ using Citadel.Kms;
 namespace Citadel.Server.Services;
 
 /// <summary>GetKeyLastUsage request.</summary>
-public sealed class GetKeyLastUsageRequest
+public sealed class GetKeyLastUsageRequest : Kms.Operations.IKeyRequest
 {
     /// <summary>Any key identifier form.</summary>
     public required string KeyId { get; init; }
@@ -54,7 +54,7 @@ public static class GetKeyLastUsage
     /// <summary>Runs the operation.</summary>
     public static async Task<GetKeyLastUsageResponse> ExecuteAsync(KmsContext kms, IAuditStore audit, KmsCall call, GetKeyLastUsageRequest request, CancellationToken cancellationToken)
     {
-        var key = await kms.Resolver.ResolveAsync(request.KeyId, cancellationToken).ConfigureAwait(false);
+        var key = await call.KeyAsync(kms, request.KeyId, cancellationToken).ConfigureAwait(false);
         call.Touch(key);
         KeyLastUsageData? last = null;
         string? token = null;

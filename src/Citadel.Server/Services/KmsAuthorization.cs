@@ -20,18 +20,22 @@ namespace Citadel.Server.Services;
 public static class KmsAuthorization
 {
     /// <summary>The checks of a request.</summary>
-    public static async Task<IReadOnlyList<AuthorizationCheck>> ChecksAsync(KmsContext kms, string operation, object request, ResourceCollector resources, CancellationToken cancellationToken)
+    /// <remarks>
+    /// Keys and aliases are resolved through <paramref name="call"/>, the call the operation then runs with: it runs on
+    /// exactly the keys decided here (an alias moved in between changes nothing for this request).
+    /// </remarks>
+    public static async Task<IReadOnlyList<AuthorizationCheck>> ChecksAsync(KmsContext kms, KmsCall call, string operation, object request, ResourceCollector resources, CancellationToken cancellationToken)
     {
         // A token Citadel did not issue is refused as such, not as a lack of permission.
         GrantTokens.CheckRequest(kms.Root, request);
-        string? Text(string name) => request.GetType().GetProperty(name)?.GetValue(request) as string;
+        var requestedKeyId = (request as IKeyRequest)?.KeyId;
         var keys = RequestKeys(request);
         var checks = new List<AuthorizationCheck>();
 
         async Task AddKeyCheck(string action, KeyRecord key)
         {
             resources.Resources.Add(new AuditResource("AWS::KMS::Key", key.Arn, kms.Settings.AccountId));
-            var conditions = KeyConditions(key, keys, Text("KeyId"));
+            var conditions = KeyConditions(key, keys, requestedKeyId);
             checks.Add(new AuthorizationCheck(action, key.Arn, key.Policy, true, conditions)
             {
                 Grants = await GrantsAllowingAsync(kms, action, key, request, cancellationToken).ConfigureAwait(false),
@@ -41,30 +45,40 @@ public static class KmsAuthorization
         switch (operation)
         {
             case "ReEncrypt":
-                if (await SourceKeyAsync(kms, Text("SourceKeyId"), request, cancellationToken).ConfigureAwait(false) is { } source)
+                var reEncrypt = (ReEncryptRequest)request;
+                if (await SourceKeyAsync(kms, call, reEncrypt.SourceKeyId, reEncrypt.CiphertextBlob, cancellationToken).ConfigureAwait(false) is { } source)
                     await AddKeyCheck("kms:ReEncryptFrom", source).ConfigureAwait(false);
                 else
                     checks.Add(AuthorizationCheck.OnAnyResource("kms:ReEncryptFrom"));
-                await AddKeyCheck("kms:ReEncryptTo", await kms.Resolver.ResolveAsync(Text("DestinationKeyId")!, cancellationToken).ConfigureAwait(false)).ConfigureAwait(false);
+                await AddKeyCheck("kms:ReEncryptTo", await call.KeyAsync(kms, reEncrypt.DestinationKeyId, cancellationToken).ConfigureAwait(false)).ConfigureAwait(false);
                 break;
             case "Decrypt":
-                if (await SourceKeyAsync(kms, Text("KeyId"), request, cancellationToken).ConfigureAwait(false) is { } decryptKey)
+                var decrypt = (DecryptRequest)request;
+                if (await SourceKeyAsync(kms, call, decrypt.KeyId, decrypt.CiphertextBlob, cancellationToken).ConfigureAwait(false) is { } decryptKey)
                     await AddKeyCheck("kms:Decrypt", decryptKey).ConfigureAwait(false);
                 else
                     checks.Add(AuthorizationCheck.OnAnyResource("kms:Decrypt"));
                 break;
             case "CreateAlias" or "UpdateAlias" or "DeleteAlias":
-                var aliasName = Text("AliasName")!;
+                var (aliasName, targetKeyId) = request switch
+                {
+                    CreateAliasRequest create => (create.AliasName, create.TargetKeyId),
+                    UpdateAliasRequest update => (update.AliasName, update.TargetKeyId),
+                    _ => (((DeleteAliasRequest)request).AliasName, (string?)null),
+                };
                 checks.Add(new AuthorizationCheck($"kms:{operation}", kms.Settings.AliasArn(aliasName), null, false, keys));
-                var target = Text("TargetKeyId") ?? (await kms.Keys.FindAliasAsync(aliasName, cancellationToken).ConfigureAwait(false))?.TargetKeyId;
-                if (target is not null) await AddKeyCheck($"kms:{operation}", await kms.Resolver.ResolveAsync(target, cancellationToken).ConfigureAwait(false)).ConfigureAwait(false);
+                // UpdateAlias also asks on the key the alias points at now, which it takes the alias from (as DeleteAlias does).
+                if (operation != "CreateAlias" && (await call.AliasAsync(kms, aliasName, cancellationToken).ConfigureAwait(false))?.TargetKeyId is { } current)
+                    await AddKeyCheck($"kms:{operation}", await call.KeyAsync(kms, current, cancellationToken).ConfigureAwait(false)).ConfigureAwait(false);
+                if (targetKeyId is not null)
+                    await AddKeyCheck($"kms:{operation}", await call.KeyAsync(kms, targetKeyId, cancellationToken).ConfigureAwait(false)).ConfigureAwait(false);
                 break;
             case "RetireGrant":
-                checks.Add(await RetireGrantCheckAsync(kms, (RetireGrantRequest)request, keys, resources, cancellationToken).ConfigureAwait(false));
+                checks.Add(await RetireGrantCheckAsync(kms, call, (RetireGrantRequest)request, keys, resources, cancellationToken).ConfigureAwait(false));
                 break;
             default:
-                if (Text("KeyId") is { } keyId)
-                    await AddKeyCheck($"kms:{operation}", await kms.Resolver.ResolveAsync(keyId, cancellationToken).ConfigureAwait(false)).ConfigureAwait(false);
+                if (requestedKeyId is not null)
+                    await AddKeyCheck($"kms:{operation}", await call.KeyAsync(kms, requestedKeyId, cancellationToken).ConfigureAwait(false)).ConfigureAwait(false);
                 else
                     checks.Add(new AuthorizationCheck($"kms:{operation}", "*", null, false, keys));
                 break;
@@ -82,18 +96,22 @@ public static class KmsAuthorization
         if (grants.Count == 0) return [];
         if (request is CreateGrantRequest create)
             return GrantAuthority.ForCreateGrant(grants, create.Operations.Distinct(StringComparer.Ordinal).ToList(), create.Constraints);
-        var contextMember = operation switch { "ReEncryptFrom" => "SourceEncryptionContext", "ReEncryptTo" => "DestinationEncryptionContext", _ => "EncryptionContext" };
-        var encryptionContext = request.GetType().GetProperty(contextMember)?.GetValue(request) as Dictionary<string, string>;
+        var encryptionContext = (operation, request) switch
+        {
+            ("ReEncryptFrom", ReEncryptRequest reEncrypt) => reEncrypt.SourceEncryptionContext,
+            ("ReEncryptTo", ReEncryptRequest reEncrypt) => reEncrypt.DestinationEncryptionContext,
+            _ => (request as IEncryptionContextRequest)?.EncryptionContext,
+        };
         return GrantAuthority.ForOperation(grants, operation, encryptionContext);
     }
 
     // RetireGrant is decided by the grant (its retiring principal; its grantee when it allows RetireGrant) and by IAM
     // policies of the account (kms:RetireGrant delegated, or denied); the key policy has no say, as in AWS.
-    private static async Task<AuthorizationCheck> RetireGrantCheckAsync(KmsContext kms, RetireGrantRequest request, Dictionary<string, IReadOnlyList<string>> keys,
+    private static async Task<AuthorizationCheck> RetireGrantCheckAsync(KmsContext kms, KmsCall call, RetireGrantRequest request, Dictionary<string, IReadOnlyList<string>> keys,
         ResourceCollector resources, CancellationToken cancellationToken)
     {
         var (keyIdentifier, grantId) = await RetireGrant.IdentifyAsync(kms, request, cancellationToken).ConfigureAwait(false);
-        var key = await kms.Resolver.ResolveAsync(keyIdentifier, cancellationToken).ConfigureAwait(false);
+        var key = await call.KeyAsync(kms, keyIdentifier, cancellationToken).ConfigureAwait(false);
         resources.Resources.Add(new AuditResource("AWS::KMS::Key", key.Arn, kms.Settings.AccountId));
         var grant = await kms.Grants.FindAsync(key.KeyId, grantId, cancellationToken).ConfigureAwait(false);
         return new AuthorizationCheck("kms:RetireGrant", key.Arn, null, false, KeyConditions(key, keys, request.KeyId))
@@ -102,28 +120,44 @@ public static class KmsAuthorization
         };
     }
 
-    private static async Task<KeyRecord?> SourceKeyAsync(KmsContext kms, string? keyId, object request, CancellationToken cancellationToken)
+    // The key a decryption names, or the one its (symmetric) ciphertext was made under.
+    private static async Task<KeyRecord?> SourceKeyAsync(KmsContext kms, KmsCall call, string? keyId, byte[]? blob, CancellationToken cancellationToken)
     {
-        if (keyId is not null) return await kms.Resolver.ResolveAsync(keyId, cancellationToken).ConfigureAwait(false);
-        var blob = request.GetType().GetProperty("CiphertextBlob")?.GetValue(request) as byte[];
+        if (keyId is not null) return await call.KeyAsync(kms, keyId, cancellationToken).ConfigureAwait(false);
         return blob is not null && SymmetricCiphertext.TryParse(blob) is { } header
-            ? await kms.Keys.FindAsync(header.KeyId.ToString("D"), cancellationToken).ConfigureAwait(false)
+            ? await call.FindKeyAsync(kms, header.KeyId.ToString("D"), cancellationToken).ConfigureAwait(false)
             : null;
     }
 
-    // Condition keys taken from the request itself.
+    // Condition keys taken from the request itself, member by member of the request types that carry them.
     private static Dictionary<string, IReadOnlyList<string>> RequestKeys(object request)
     {
         var keys = new Dictionary<string, IReadOnlyList<string>>(StringComparer.OrdinalIgnoreCase);
-        foreach (var (property, key) in new[] { ("EncryptionAlgorithm", "kms:EncryptionAlgorithm"), ("SigningAlgorithm", "kms:SigningAlgorithm"), ("MacAlgorithm", "kms:MacAlgorithm"), ("KeySpec", "kms:KeySpec"), ("KeyUsage", "kms:KeyUsage") })
+        void Add(string key, string? value)
         {
-            if (request.GetType().GetProperty(property)?.GetValue(request) is string value) keys[key] = [value];
+            if (value is not null) keys[key] = [value];
         }
-        foreach (var name in new[] { "EncryptionContext", "DestinationEncryptionContext", "SourceEncryptionContext" })
+        switch (request)
         {
-            if (request.GetType().GetProperty(name)?.GetValue(request) is Dictionary<string, string> context && context.Count > 0) AddEncryptionContext(keys, context);
+            case EncryptRequest r: Add("kms:EncryptionAlgorithm", r.EncryptionAlgorithm); break;
+            case DecryptRequest r: Add("kms:EncryptionAlgorithm", r.EncryptionAlgorithm); break;
+            case SignRequest r: Add("kms:SigningAlgorithm", r.SigningAlgorithm); break;
+            case VerifyRequest r: Add("kms:SigningAlgorithm", r.SigningAlgorithm); break;
+            case GenerateMacRequest r: Add("kms:MacAlgorithm", r.MacAlgorithm); break;
+            case VerifyMacRequest r: Add("kms:MacAlgorithm", r.MacAlgorithm); break;
+            case GenerateDataKeyRequest r: Add("kms:KeySpec", r.KeySpec); break;
+            case CreateKeyRequest r: Add("kms:KeySpec", r.KeySpec); Add("kms:KeyUsage", r.KeyUsage); break;
+            default: break;
         }
-        if (request.GetType().GetProperty("Tags")?.GetValue(request) is List<Tag> tags && tags.Count > 0)
+        var contexts = request is ReEncryptRequest reEncrypt
+            ? new[] { reEncrypt.DestinationEncryptionContext, reEncrypt.SourceEncryptionContext }
+            : [(request as IEncryptionContextRequest)?.EncryptionContext];
+        foreach (var context in contexts)
+        {
+            if (context is { Count: > 0 }) AddEncryptionContext(keys, context);
+        }
+        var tags = request switch { CreateKeyRequest create => create.Tags, TagResourceRequest tag => tag.Tags, _ => null };
+        if (tags is { Count: > 0 })
         {
             foreach (var tag in tags) keys[$"aws:RequestTag/{tag.TagKey}"] = [tag.TagValue];
             keys["aws:TagKeys"] = tags.Select(t => t.TagKey).ToList();

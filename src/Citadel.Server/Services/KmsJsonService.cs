@@ -38,12 +38,16 @@ public sealed class KmsJsonService(KmsContext context, IAuditStore audit) : IApi
         return operations.ToFrozenDictionary(StringComparer.Ordinal);
     }
 
+    // The request's one KmsCall: authorization resolves keys through it, and the operation runs on what it resolved.
+    private static KmsCall CallOf(ApiCall call, ResourceCollector resources)
+        => resources.ServiceState(() => new KmsCall(call.Principal.Arn, call.Principal.AccountId));
+
     private async Task<object?> RunKmsAsync(IKmsOperation op, ApiCall call, object request, ResourceCollector resources, CancellationToken cancellationToken)
     {
-        var kmsCall = new KmsCall(call.Principal.Arn, call.Principal.AccountId);
+        var kmsCall = CallOf(call, resources);
         try
         {
-            await CheckKeyPolicyAsync(call, request, cancellationToken).ConfigureAwait(false);
+            await CheckKeyPolicyAsync(call, kmsCall, request, cancellationToken).ConfigureAwait(false);
             return await op.ExecuteAsync(context, kmsCall, request, cancellationToken).ConfigureAwait(false);
         }
         finally
@@ -53,7 +57,7 @@ public sealed class KmsJsonService(KmsContext context, IAuditStore audit) : IApi
     }
 
     // Key policies are checked with the IAM policy grammar and the lockout rule, which Citadel.Kms cannot reach.
-    private async Task CheckKeyPolicyAsync(ApiCall call, object request, CancellationToken cancellationToken)
+    private async Task CheckKeyPolicyAsync(ApiCall call, KmsCall kmsCall, object request, CancellationToken cancellationToken)
     {
         switch (request)
         {
@@ -61,7 +65,7 @@ public sealed class KmsJsonService(KmsContext context, IAuditStore audit) : IApi
                 KeyPolicyGuard.Check(create.Policy, create.BypassPolicyLockoutSafetyCheck == true, call.Principal, context.Settings.Partition, "*");
                 break;
             case Kms.Operations.PutKeyPolicyRequest put:
-                var key = await context.Resolver.ResolveAsync(put.KeyId, cancellationToken).ConfigureAwait(false);
+                var key = await kmsCall.KeyAsync(context, put.KeyId, cancellationToken).ConfigureAwait(false);
                 KeyPolicyGuard.Check(put.Policy, put.BypassPolicyLockoutSafetyCheck == true, call.Principal, context.Settings.Partition, key.Arn);
                 break;
             default:
@@ -72,7 +76,7 @@ public sealed class KmsJsonService(KmsContext context, IAuditStore audit) : IApi
     // Runs a KMS call and reports the keys it touched, even when it fails, for the audit record and metrics.
     private async Task<object?> Run<T>(ApiCall call, ResourceCollector resources, Func<KmsCall, Task<T>> execute)
     {
-        var kmsCall = new KmsCall(call.Principal.Arn, call.Principal.AccountId);
+        var kmsCall = CallOf(call, resources);
         try
         {
             return await execute(kmsCall).ConfigureAwait(false);
@@ -95,7 +99,7 @@ public sealed class KmsJsonService(KmsContext context, IAuditStore audit) : IApi
 
     /// <inheritdoc />
     public Task<IReadOnlyList<Hosting.AuthorizationCheck>> ChecksAsync(ApiOperation operation, object request, ApiCall call, ResourceCollector resources, CancellationToken cancellationToken)
-        => KmsAuthorization.ChecksAsync(context, operation.Name, request, resources, cancellationToken);
+        => KmsAuthorization.ChecksAsync(context, CallOf(call, resources), operation.Name, request, resources, cancellationToken);
 
     /// <inheritdoc />
     public ServiceError? MapError(Exception exception) => exception switch

@@ -16,7 +16,7 @@ public sealed partial class S3Operations
         async (request, cancellationToken) =>
         {
             var bucket = objects.GetBucket(request.Bucket!);
-            var encryption = SseHeaders.ForNewObject(request, bucket, options.S3AllowSseCOverHttp);
+            var encryption = await NewObjectEncryptionAsync(request, bucket, cancellationToken).ConfigureAwait(false);
             var algorithm = request.Header("x-amz-checksum-algorithm")?.ToUpperInvariant();
             if (algorithm is not null && !ObjectChecksums.Algorithms.Contains(algorithm))
                 throw new ObjectStoreException(ObjectStoreError.InvalidRequest, $"Checksum algorithm {algorithm} is not supported.");

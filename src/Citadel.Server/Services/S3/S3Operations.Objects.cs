@@ -15,7 +15,7 @@ public sealed partial class S3Operations
         async (request, cancellationToken) =>
         {
             var bucket = objects.GetBucket(request.Bucket!);
-            var encryption = SseHeaders.ForNewObject(request, bucket, options.S3AllowSseCOverHttp);
+            var encryption = await NewObjectEncryptionAsync(request, bucket, cancellationToken).ConfigureAwait(false);
             if (request.Header("If-None-Match") == "*" && objects.Catalog.GetObject(request.Bucket!, request.Key!) is not null)
                 throw new ObjectStoreException(ObjectStoreError.PreconditionFailed, "At least one of the pre-conditions you specified did not hold");
             var (algorithms, expected) = RequestChecksums.ForUpload(request);
@@ -133,10 +133,7 @@ public sealed partial class S3Operations
         {
             var checks = new List<AuthorizationCheck> { OnObject(request, "s3:PutObject", SseConditionKeys(request)) };
             checks.AddRange(await CopySourceChecksAsync(request, cancellationToken).ConfigureAwait(false));
-            if (objects.Catalog.GetBucket(request.Bucket!) is { } bucket
-                && SseHeaders.ForNewObject(request, bucket, options.S3AllowSseCOverHttp) is { Mode: EncryptionRequest.SseKms } sse)
-                checks.Add(await OnKmsKeyAsync("kms:GenerateDataKey", sse.KmsKeyId ?? "alias/aws/s3",
-                    sse.KmsContext ?? objects.Keys.ObjectContext(request.Bucket!, request.Key!), cancellationToken).ConfigureAwait(false));
+            if (await NewObjectKmsCheckAsync(request, cancellationToken).ConfigureAwait(false) is { } kmsCheck) checks.Add(kmsCheck);
             return checks;
         },
         async (request, cancellationToken) =>
@@ -145,7 +142,7 @@ public sealed partial class S3Operations
             var source = objects.HeadObject(sourceBucket, sourceKey, sourceVersion);
             ObjectHeaders.CheckConditions(request, source, "x-amz-copy-source-");
             var bucket = objects.GetBucket(request.Bucket!);
-            var encryption = SseHeaders.ForNewObject(request, bucket, options.S3AllowSseCOverHttp);
+            var encryption = await NewObjectEncryptionAsync(request, bucket, cancellationToken).ConfigureAwait(false);
             var metadataDirective = request.Header("x-amz-metadata-directive") ?? "COPY";
             var taggingDirective = request.Header("x-amz-tagging-directive") ?? "COPY";
             if (metadataDirective is not ("COPY" or "REPLACE") || taggingDirective is not ("COPY" or "REPLACE"))
@@ -180,10 +177,7 @@ public sealed partial class S3Operations
     private async Task<IReadOnlyList<AuthorizationCheck>> PutChecksAsync(S3Request request, CancellationToken cancellationToken)
     {
         var checks = new List<AuthorizationCheck> { OnObject(request, "s3:PutObject", SseConditionKeys(request)) };
-        if (objects.Catalog.GetBucket(request.Bucket!) is { } bucket
-            && SseHeaders.ForNewObject(request, bucket, options.S3AllowSseCOverHttp) is { Mode: EncryptionRequest.SseKms } sse)
-            checks.Add(await OnKmsKeyAsync("kms:GenerateDataKey", sse.KmsKeyId ?? "alias/aws/s3",
-                sse.KmsContext ?? objects.Keys.ObjectContext(request.Bucket!, request.Key!), cancellationToken).ConfigureAwait(false));
+        if (await NewObjectKmsCheckAsync(request, cancellationToken).ConfigureAwait(false) is { } kmsCheck) checks.Add(kmsCheck);
         return checks;
     }
 

@@ -1,5 +1,8 @@
 using Citadel.Kms;
+using Citadel.Kms.Model;
 using Citadel.ObjectStore;
+using Citadel.ObjectStore.Encryption;
+using Citadel.ObjectStore.Model;
 using Citadel.Server.Hosting;
 
 namespace Citadel.Server.Services.S3;
@@ -93,14 +96,45 @@ public sealed partial class S3Operations(ObjectLayer objects, KmsContext kms, Ci
         return new AuthorizationCheck(action, request.ObjectArn(options.Partition), bucket?.Policy, false, keys ?? new Dictionary<string, IReadOnlyList<string>>());
     }
 
-    /// <summary>The KMS check SSE-KMS adds: the caller needs the KMS action on the key too, through S3 (kms:ViaService).</summary>
     /// <summary>The action of an object operation: AWS asks for its own ...Version... action when a version is named by id.</summary>
     private static string VersionAction(S3Request request, string action, string versionAction)
         => request.Query.ContainsKey("versionId") ? versionAction : action;
 
-    private async Task<AuthorizationCheck> OnKmsKeyAsync(string action, string keyId, IReadOnlyDictionary<string, string> context, CancellationToken cancellationToken)
+    /// <summary>
+    /// How a new object is encrypted (the SSE headers over the bucket's default), decided once per request. An SSE-KMS
+    /// key is resolved here, once, and named by its ARN from then on: authorization asks on this key, and the upload
+    /// encrypts under this key, even if the alias the request named is moved in between.
+    /// </summary>
+    private async Task<EncryptionRequest> NewObjectEncryptionAsync(S3Request request, BucketRecord bucket, CancellationToken cancellationToken)
     {
-        var key = await kms.Resolver.ResolveAsync(keyId, cancellationToken).ConfigureAwait(false);
+        if (request.NewObjectEncryption is { } decided) return decided;
+        var encryption = SseHeaders.ForNewObject(request, bucket, options.S3AllowSseCOverHttp);
+        if (encryption.Mode == EncryptionRequest.SseKms)
+        {
+            var key = await kms.Resolver.ResolveAsync(encryption.KmsKeyId ?? "alias/aws/s3", cancellationToken).ConfigureAwait(false);
+            encryption = encryption with { KmsKeyId = key.Arn };
+            request.NewObjectKey = key;
+        }
+        return request.NewObjectEncryption = encryption;
+    }
+
+    /// <summary>kms:GenerateDataKey on the key a new SSE-KMS object will be encrypted under, when it is one.</summary>
+    private async Task<AuthorizationCheck?> NewObjectKmsCheckAsync(S3Request request, CancellationToken cancellationToken)
+    {
+        if (objects.Catalog.GetBucket(request.Bucket!) is not { } bucket) return null;
+        var sse = await NewObjectEncryptionAsync(request, bucket, cancellationToken).ConfigureAwait(false);
+        return sse.Mode == EncryptionRequest.SseKms
+            ? OnKmsKey("kms:GenerateDataKey", request.NewObjectKey!, sse.KmsContext ?? objects.Keys.ObjectContext(request.Bucket!, request.Key!))
+            : null;
+    }
+
+    /// <summary>The KMS check of an existing SSE-KMS object: kms:Decrypt on the key (by ARN) it was written under.</summary>
+    private async Task<AuthorizationCheck> OnKmsKeyAsync(string action, string keyArn, IReadOnlyDictionary<string, string> context, CancellationToken cancellationToken)
+        => OnKmsKey(action, await kms.Resolver.ResolveAsync(keyArn, cancellationToken).ConfigureAwait(false), context);
+
+    /// <summary>The KMS check SSE-KMS adds: the caller needs the KMS action on the key too, through S3 (kms:ViaService).</summary>
+    private AuthorizationCheck OnKmsKey(string action, KeyRecord key, IReadOnlyDictionary<string, string> context)
+    {
         var keys = new Dictionary<string, IReadOnlyList<string>>(StringComparer.OrdinalIgnoreCase)
         {
             ["kms:ViaService"] = [$"s3.{options.Region}.amazonaws.com"],

@@ -41,6 +41,12 @@ public sealed class S3Request
     /// <summary>Whether the query names a subresource (?acl, ?encryption, ...).</summary>
     public bool Has(string parameter) => Query.ContainsKey(parameter);
 
+    /// <summary>How a new object is encrypted, once decided for this request (its SSE-KMS key named by ARN).</summary>
+    internal ObjectStore.Encryption.EncryptionRequest? NewObjectEncryption { get; set; }
+
+    /// <summary>The SSE-KMS key of <see cref="NewObjectEncryption"/>, as authorization saw it.</summary>
+    internal Kms.Model.KeyRecord? NewObjectKey { get; set; }
+
     private byte[]? _smallBody;
 
     /// <summary>
