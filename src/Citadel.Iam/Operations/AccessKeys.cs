@@ -3,7 +3,7 @@ using Citadel.Iam.Identity;
 namespace Citadel.Iam.Operations;
 
 /// <summary>CreateAccessKey request.</summary>
-public sealed class CreateAccessKeyRequest
+public sealed class CreateAccessKeyRequest : IUserRequest
 {
     /// <summary>The user; the caller when absent.</summary>
     public string? UserName { get; init; }
@@ -48,7 +48,7 @@ public sealed class CreateAccessKey : IamOperation<CreateAccessKeyRequest, Creat
 }
 
 /// <summary>ListAccessKeys request.</summary>
-public sealed class ListAccessKeysRequest
+public sealed class ListAccessKeysRequest : IUserRequest
 {
     /// <summary>The user; the caller when absent.</summary>
     public string? UserName { get; init; }
@@ -101,7 +101,7 @@ public sealed class ListAccessKeys : IamOperation<ListAccessKeysRequest, ListAcc
 }
 
 /// <summary>UpdateAccessKey request.</summary>
-public sealed class UpdateAccessKeyRequest
+public sealed class UpdateAccessKeyRequest : IUserRequest
 {
     /// <summary>The user; the caller when absent.</summary>
     public string? UserName { get; init; }
@@ -126,7 +126,7 @@ public sealed class UpdateAccessKey : IamOperation<UpdateAccessKeyRequest, NoOut
 }
 
 /// <summary>DeleteAccessKey request.</summary>
-public sealed class DeleteAccessKeyRequest
+public sealed class DeleteAccessKeyRequest : IUserRequest
 {
     /// <summary>The user; the caller when absent.</summary>
     public string? UserName { get; init; }

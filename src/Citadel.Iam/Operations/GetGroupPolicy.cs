@@ -3,7 +3,7 @@ using Citadel.Iam.Identity;
 namespace Citadel.Iam.Operations;
 
 /// <summary>GetGroupPolicy request.</summary>
-public sealed class GetGroupPolicyRequest
+public sealed class GetGroupPolicyRequest : IGroupRequest
 {
     /// <summary>Group.</summary>
     public required string GroupName { get; init; }

@@ -21,7 +21,7 @@ public sealed class GroupView
 }
 
 /// <summary>CreateGroup request.</summary>
-public sealed class CreateGroupRequest
+public sealed class CreateGroupRequest : IGroupRequest, IPathRequest
 {
     /// <summary>Path.</summary>
     public string? Path { get; init; }
@@ -45,7 +45,7 @@ public sealed class CreateGroup : IamOperation<CreateGroupRequest, CreateGroupRe
 }
 
 /// <summary>GetGroup request.</summary>
-public sealed class GetGroupRequest
+public sealed class GetGroupRequest : IGroupRequest
 {
     /// <summary>Name.</summary>
     public required string GroupName { get; init; }
@@ -118,7 +118,7 @@ public sealed class ListGroups : IamOperation<ListGroupsRequest, GroupsResponse>
 }
 
 /// <summary>DeleteGroup request.</summary>
-public sealed class DeleteGroupRequest
+public sealed class DeleteGroupRequest : IGroupRequest
 {
     /// <summary>Name.</summary>
     public required string GroupName { get; init; }
@@ -138,7 +138,7 @@ public sealed class DeleteGroup : IamOperation<DeleteGroupRequest, NoOutput>
 }
 
 /// <summary>AddUserToGroup / RemoveUserFromGroup request.</summary>
-public sealed class AddUserToGroupRequest
+public sealed class AddUserToGroupRequest : IUserRequest, IGroupRequest
 {
     /// <summary>Group.</summary>
     public required string GroupName { get; init; }
@@ -163,7 +163,7 @@ public sealed class AddUserToGroup : IamOperation<AddUserToGroupRequest, NoOutpu
 }
 
 /// <summary>RemoveUserFromGroup request.</summary>
-public sealed class RemoveUserFromGroupRequest
+public sealed class RemoveUserFromGroupRequest : IUserRequest, IGroupRequest
 {
     /// <summary>Group.</summary>
     public required string GroupName { get; init; }
@@ -186,7 +186,7 @@ public sealed class RemoveUserFromGroup : IamOperation<RemoveUserFromGroupReques
 }
 
 /// <summary>ListGroupsForUser request.</summary>
-public sealed class ListGroupsForUserRequest
+public sealed class ListGroupsForUserRequest : IUserRequest
 {
     /// <summary>User.</summary>
     public required string UserName { get; init; }
@@ -216,7 +216,7 @@ public sealed class ListGroupsForUser : IamOperation<ListGroupsForUserRequest, G
 }
 
 /// <summary>PutGroupPolicy request.</summary>
-public sealed class PutGroupPolicyRequest
+public sealed class PutGroupPolicyRequest : IGroupRequest
 {
     /// <summary>Group.</summary>
     public required string GroupName { get; init; }
@@ -243,7 +243,7 @@ public sealed class PutGroupPolicy : IamOperation<PutGroupPolicyRequest, NoOutpu
 }
 
 /// <summary>DeleteGroupPolicy request.</summary>
-public sealed class DeleteGroupPolicyRequest
+public sealed class DeleteGroupPolicyRequest : IGroupRequest
 {
     /// <summary>Group.</summary>
     public required string GroupName { get; init; }
@@ -265,7 +265,7 @@ public sealed class DeleteGroupPolicy : IamOperation<DeleteGroupPolicyRequest, N
 }
 
 /// <summary>AttachGroupPolicy request.</summary>
-public sealed class AttachGroupPolicyRequest
+public sealed class AttachGroupPolicyRequest : IGroupRequest, IPolicyArnRequest
 {
     /// <summary>Group.</summary>
     public required string GroupName { get; init; }
@@ -285,7 +285,7 @@ public sealed class AttachGroupPolicy : IamOperation<AttachGroupPolicyRequest, N
 }
 
 /// <summary>DetachGroupPolicy request.</summary>
-public sealed class DetachGroupPolicyRequest
+public sealed class DetachGroupPolicyRequest : IGroupRequest, IPolicyArnRequest
 {
     /// <summary>Group.</summary>
     public required string GroupName { get; init; }

@@ -91,7 +91,7 @@ public sealed class PolicyVersionView
 }
 
 /// <summary>CreatePolicy request.</summary>
-public sealed class CreatePolicyRequest
+public sealed class CreatePolicyRequest : IPathRequest
 {
     /// <summary>Name.</summary>
     public required string PolicyName { get; init; }
@@ -123,7 +123,7 @@ public sealed class CreatePolicy : IamOperation<CreatePolicyRequest, PolicyRespo
 }
 
 /// <summary>GetPolicy request.</summary>
-public sealed class GetPolicyRequest
+public sealed class GetPolicyRequest : IPolicyArnRequest
 {
     /// <summary>ARN.</summary>
     public required string PolicyArn { get; init; }
@@ -141,7 +141,7 @@ public sealed class GetPolicy : IamOperation<GetPolicyRequest, PolicyResponse>
 }
 
 /// <summary>GetPolicyVersion request.</summary>
-public sealed class GetPolicyVersionRequest
+public sealed class GetPolicyVersionRequest : IPolicyArnRequest
 {
     /// <summary>ARN.</summary>
     public required string PolicyArn { get; init; }
@@ -173,7 +173,7 @@ public sealed class GetPolicyVersion : IamOperation<GetPolicyVersionRequest, Pol
 }
 
 /// <summary>CreatePolicyVersion request.</summary>
-public sealed class CreatePolicyVersionRequest
+public sealed class CreatePolicyVersionRequest : IPolicyArnRequest
 {
     /// <summary>ARN.</summary>
     public required string PolicyArn { get; init; }
@@ -203,7 +203,7 @@ public sealed class CreatePolicyVersion : IamOperation<CreatePolicyVersionReques
 }
 
 /// <summary>DeletePolicyVersion request.</summary>
-public sealed class DeletePolicyVersionRequest
+public sealed class DeletePolicyVersionRequest : IPolicyArnRequest
 {
     /// <summary>ARN.</summary>
     public required string PolicyArn { get; init; }
@@ -280,7 +280,7 @@ public sealed class ListPolicies : IamOperation<ListPoliciesRequest, ListPolicie
 }
 
 /// <summary>DeletePolicy request.</summary>
-public sealed class DeletePolicyRequest
+public sealed class DeletePolicyRequest : IPolicyArnRequest
 {
     /// <summary>ARN.</summary>
     public required string PolicyArn { get; init; }
@@ -298,7 +298,7 @@ public sealed class DeletePolicy : IamOperation<DeletePolicyRequest, NoOutput>
 }
 
 /// <summary>AttachUserPolicy / DetachUserPolicy request.</summary>
-public sealed class AttachUserPolicyRequest
+public sealed class AttachUserPolicyRequest : IUserRequest, IPolicyArnRequest
 {
     /// <summary>User.</summary>
     public required string UserName { get; init; }
@@ -318,7 +318,7 @@ public sealed class AttachUserPolicy : IamOperation<AttachUserPolicyRequest, NoO
 }
 
 /// <summary>DetachUserPolicy request.</summary>
-public sealed class DetachUserPolicyRequest
+public sealed class DetachUserPolicyRequest : IUserRequest, IPolicyArnRequest
 {
     /// <summary>User.</summary>
     public required string UserName { get; init; }
@@ -338,7 +338,7 @@ public sealed class DetachUserPolicy : IamOperation<DetachUserPolicyRequest, NoO
 }
 
 /// <summary>ListAttachedUserPolicies request.</summary>
-public sealed class ListAttachedUserPoliciesRequest
+public sealed class ListAttachedUserPoliciesRequest : IUserRequest
 {
     /// <summary>User.</summary>
     public required string UserName { get; init; }

@@ -3,7 +3,7 @@ using Citadel.Iam.Identity;
 namespace Citadel.Iam.Operations;
 
 /// <summary>GetRolePolicy request.</summary>
-public sealed class GetRolePolicyRequest
+public sealed class GetRolePolicyRequest : IRoleRequest
 {
     /// <summary>Role.</summary>
     public required string RoleName { get; init; }
@@ -39,7 +39,7 @@ public sealed class GetRolePolicy : IamOperation<GetRolePolicyRequest, GetRolePo
 }
 
 /// <summary>ListRolePolicies request.</summary>
-public sealed class ListRolePoliciesRequest
+public sealed class ListRolePoliciesRequest : IRoleRequest
 {
     /// <summary>Role.</summary>
     public required string RoleName { get; init; }
@@ -70,7 +70,7 @@ public sealed class ListRolePolicies : IamOperation<ListRolePoliciesRequest, Pol
 }
 
 /// <summary>ListGroupPolicies request.</summary>
-public sealed class ListGroupPoliciesRequest
+public sealed class ListGroupPoliciesRequest : IGroupRequest
 {
     /// <summary>Group.</summary>
     public required string GroupName { get; init; }
@@ -92,7 +92,7 @@ public sealed class ListGroupPolicies : IamOperation<ListGroupPoliciesRequest, P
 }
 
 /// <summary>ListAttachedRolePolicies request.</summary>
-public sealed class ListAttachedRolePoliciesRequest
+public sealed class ListAttachedRolePoliciesRequest : IRoleRequest
 {
     /// <summary>Role.</summary>
     public required string RoleName { get; init; }
@@ -116,7 +116,7 @@ public sealed class ListAttachedRolePolicies : IamOperation<ListAttachedRolePoli
 }
 
 /// <summary>ListAttachedGroupPolicies request.</summary>
-public sealed class ListAttachedGroupPoliciesRequest
+public sealed class ListAttachedGroupPoliciesRequest : IGroupRequest
 {
     /// <summary>Group.</summary>
     public required string GroupName { get; init; }

@@ -73,7 +73,7 @@ public sealed class RoleView
 }
 
 /// <summary>CreateRole request.</summary>
-public sealed class CreateRoleRequest
+public sealed class CreateRoleRequest : IRoleRequest, IPathRequest
 {
     /// <summary>Path.</summary>
     public string? Path { get; init; }
@@ -116,7 +116,7 @@ public sealed class CreateRole : IamOperation<CreateRoleRequest, RoleResponse>
 }
 
 /// <summary>GetRole request.</summary>
-public sealed class GetRoleRequest
+public sealed class GetRoleRequest : IRoleRequest
 {
     /// <summary>Name.</summary>
     public required string RoleName { get; init; }
@@ -176,7 +176,7 @@ public sealed class ListRoles : IamOperation<ListRolesRequest, ListRolesResponse
 }
 
 /// <summary>DeleteRole request.</summary>
-public sealed class DeleteRoleRequest
+public sealed class DeleteRoleRequest : IRoleRequest
 {
     /// <summary>Name.</summary>
     public required string RoleName { get; init; }
@@ -196,7 +196,7 @@ public sealed class DeleteRole : IamOperation<DeleteRoleRequest, NoOutput>
 }
 
 /// <summary>UpdateAssumeRolePolicy request.</summary>
-public sealed class UpdateAssumeRolePolicyRequest
+public sealed class UpdateAssumeRolePolicyRequest : IRoleRequest
 {
     /// <summary>Role.</summary>
     public required string RoleName { get; init; }
@@ -221,7 +221,7 @@ public sealed class UpdateAssumeRolePolicy : IamOperation<UpdateAssumeRolePolicy
 }
 
 /// <summary>PutRolePolicy request.</summary>
-public sealed class PutRolePolicyRequest
+public sealed class PutRolePolicyRequest : IRoleRequest
 {
     /// <summary>Role.</summary>
     public required string RoleName { get; init; }
@@ -248,7 +248,7 @@ public sealed class PutRolePolicy : IamOperation<PutRolePolicyRequest, NoOutput>
 }
 
 /// <summary>DeleteRolePolicy request.</summary>
-public sealed class DeleteRolePolicyRequest
+public sealed class DeleteRolePolicyRequest : IRoleRequest
 {
     /// <summary>Role.</summary>
     public required string RoleName { get; init; }
@@ -270,7 +270,7 @@ public sealed class DeleteRolePolicy : IamOperation<DeleteRolePolicyRequest, NoO
 }
 
 /// <summary>AttachRolePolicy request.</summary>
-public sealed class AttachRolePolicyRequest
+public sealed class AttachRolePolicyRequest : IRoleRequest, IPolicyArnRequest
 {
     /// <summary>Role.</summary>
     public required string RoleName { get; init; }
@@ -290,7 +290,7 @@ public sealed class AttachRolePolicy : IamOperation<AttachRolePolicyRequest, NoO
 }
 
 /// <summary>DetachRolePolicy request.</summary>
-public sealed class DetachRolePolicyRequest
+public sealed class DetachRolePolicyRequest : IRoleRequest, IPolicyArnRequest
 {
     /// <summary>Role.</summary>
     public required string RoleName { get; init; }

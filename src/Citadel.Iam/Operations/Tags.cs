@@ -32,7 +32,7 @@ internal static class TagRules
 }
 
 /// <summary>TagUser request.</summary>
-public sealed class TagUserRequest
+public sealed class TagUserRequest : IUserRequest
 {
     /// <summary>User.</summary>
     public required string UserName { get; init; }
@@ -56,7 +56,7 @@ public sealed class TagUser : IamOperation<TagUserRequest, NoOutput>
 }
 
 /// <summary>UntagUser request.</summary>
-public sealed class UntagUserRequest
+public sealed class UntagUserRequest : IUserRequest
 {
     /// <summary>User.</summary>
     public required string UserName { get; init; }
@@ -85,7 +85,7 @@ public sealed class TagsResponse
 }
 
 /// <summary>ListUserTags request.</summary>
-public sealed class ListUserTagsRequest
+public sealed class ListUserTagsRequest : IUserRequest
 {
     /// <summary>User.</summary>
     public required string UserName { get; init; }
@@ -107,7 +107,7 @@ public sealed class ListUserTags : IamOperation<ListUserTagsRequest, TagsRespons
 }
 
 /// <summary>TagRole request.</summary>
-public sealed class TagRoleRequest
+public sealed class TagRoleRequest : IRoleRequest
 {
     /// <summary>Role.</summary>
     public required string RoleName { get; init; }
@@ -131,7 +131,7 @@ public sealed class TagRole : IamOperation<TagRoleRequest, NoOutput>
 }
 
 /// <summary>UntagRole request.</summary>
-public sealed class UntagRoleRequest
+public sealed class UntagRoleRequest : IRoleRequest
 {
     /// <summary>Role.</summary>
     public required string RoleName { get; init; }
@@ -155,7 +155,7 @@ public sealed class UntagRole : IamOperation<UntagRoleRequest, NoOutput>
 }
 
 /// <summary>ListRoleTags request.</summary>
-public sealed class ListRoleTagsRequest
+public sealed class ListRoleTagsRequest : IRoleRequest
 {
     /// <summary>Role.</summary>
     public required string RoleName { get; init; }

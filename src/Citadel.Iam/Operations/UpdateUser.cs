@@ -3,7 +3,7 @@ using Citadel.Iam.Identity;
 namespace Citadel.Iam.Operations;
 
 /// <summary>UpdateUser request.</summary>
-public sealed class UpdateUserRequest
+public sealed class UpdateUserRequest : IUserRequest
 {
     /// <summary>The user's current name.</summary>
     public required string UserName { get; init; }

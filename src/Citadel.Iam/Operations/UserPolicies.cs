@@ -16,7 +16,7 @@ internal static class InlinePolicies
 }
 
 /// <summary>PutUserPolicy request.</summary>
-public sealed class PutUserPolicyRequest
+public sealed class PutUserPolicyRequest : IUserRequest
 {
     /// <summary>User.</summary>
     public required string UserName { get; init; }
@@ -56,7 +56,7 @@ public sealed class PutUserPolicy : IamOperation<PutUserPolicyRequest, NoOutput>
 }
 
 /// <summary>GetUserPolicy request.</summary>
-public sealed class GetUserPolicyRequest
+public sealed class GetUserPolicyRequest : IUserRequest
 {
     /// <summary>User.</summary>
     public required string UserName { get; init; }
@@ -91,7 +91,7 @@ public sealed class GetUserPolicy : IamOperation<GetUserPolicyRequest, GetUserPo
 }
 
 /// <summary>ListUserPolicies request.</summary>
-public sealed class ListUserPoliciesRequest
+public sealed class ListUserPoliciesRequest : IUserRequest
 {
     /// <summary>User.</summary>
     public required string UserName { get; init; }
@@ -122,7 +122,7 @@ public sealed class ListUserPolicies : IamOperation<ListUserPoliciesRequest, Lis
 }
 
 /// <summary>DeleteUserPolicy request.</summary>
-public sealed class DeleteUserPolicyRequest
+public sealed class DeleteUserPolicyRequest : IUserRequest
 {
     /// <summary>User.</summary>
     public required string UserName { get; init; }

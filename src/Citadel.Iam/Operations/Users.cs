@@ -3,7 +3,7 @@ using Citadel.Iam.Identity;
 namespace Citadel.Iam.Operations;
 
 /// <summary>CreateUser request.</summary>
-public sealed class CreateUserRequest
+public sealed class CreateUserRequest : IUserRequest, IPathRequest
 {
     /// <summary>Path, default "/".</summary>
     public string? Path { get; init; }
@@ -39,7 +39,7 @@ public sealed class CreateUser : IamOperation<CreateUserRequest, UserResponse>
 }
 
 /// <summary>GetUser request.</summary>
-public sealed class GetUserRequest
+public sealed class GetUserRequest : IUserRequest
 {
     /// <summary>Name; the caller when absent.</summary>
     public string? UserName { get; init; }
@@ -122,7 +122,7 @@ public sealed class ListUsers : IamOperation<ListUsersRequest, ListUsersResponse
 }
 
 /// <summary>DeleteUser request.</summary>
-public sealed class DeleteUserRequest
+public sealed class DeleteUserRequest : IUserRequest
 {
     /// <summary>Name.</summary>
     public required string UserName { get; init; }

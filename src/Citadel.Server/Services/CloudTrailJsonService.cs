@@ -31,8 +31,7 @@ public sealed class CloudTrailJsonService(IAuditStore audit, TrailContext trails
     public Task<IReadOnlyList<Hosting.AuthorizationCheck>> ChecksAsync(ApiOperation operation, object request, ApiCall call, ResourceCollector resources, CancellationToken cancellationToken)
     {
         // Trail operations are checked on the trail's ARN, as CloudTrail does (a trail that does not exist yet, by the ARN it would have).
-        var type = request.GetType();
-        var named = type.GetProperty("Name")?.GetValue(request) as string ?? type.GetProperty("TrailName")?.GetValue(request) as string ?? type.GetProperty("ResourceId")?.GetValue(request) as string;
+        var named = (request as ITrailRequest)?.Trail;
         var resource = named is null ? "*" : named.StartsWith("arn:", StringComparison.Ordinal) ? named : trails.Settings.TrailArn(named);
         return Task.FromResult<IReadOnlyList<Hosting.AuthorizationCheck>>([new Hosting.AuthorizationCheck($"cloudtrail:{operation.Name}", resource, null, false, new Dictionary<string, IReadOnlyList<string>>())]);
     }

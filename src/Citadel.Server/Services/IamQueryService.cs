@@ -34,27 +34,25 @@ public sealed class IamQueryService(IamDirectory directory) : IApiService
     {
         // Operations on a user, group or role are checked on its ARN (with its path; for users the caller's own when
         // no name is given), as IAM does; one that does not exist yet (CreateUser, ...) is named with the request's path.
-        var userNameMember = request.GetType().GetProperty("UserName");
-        var userName = userNameMember?.GetValue(request) as string ?? (userNameMember is null ? null : call.Principal.UserName);
-        var resource = request.GetType().GetProperty("PolicyArn")?.GetValue(request) as string ?? "*";
+        var userName = request is IUserRequest user ? user.UserName ?? call.Principal.UserName : null;
+        var resource = (request as IPolicyArnRequest)?.PolicyArn ?? "*";
+        var path = (request as IPathRequest)?.Path ?? "/";
+        var partition = call.Principal.Arn.Split(':')[1];
         if (userName is not null)
         {
-            var path = request.GetType().GetProperty("Path")?.GetValue(request) as string ?? "/";
             resource = (await directory.FindUserAsync(userName, cancellationToken).ConfigureAwait(false))?.Arn
-                ?? $"arn:{call.Principal.Arn.Split(':')[1]}:iam::{call.Principal.AccountId}:user{path}{userName}";
+                ?? $"arn:{partition}:iam::{call.Principal.AccountId}:user{path}{userName}";
         }
-        if (request.GetType().GetProperty("GroupName")?.GetValue(request) is string groupName)
+        if (request is IGroupRequest { GroupName: { } groupName })
         {
-            var path = request.GetType().GetProperty("Path")?.GetValue(request) as string ?? "/";
             resource = (await directory.FindGroupAsync(groupName, cancellationToken).ConfigureAwait(false))?.Arn
-                ?? $"arn:{call.Principal.Arn.Split(':')[1]}:iam::{call.Principal.AccountId}:group{path}{groupName}";
+                ?? $"arn:{partition}:iam::{call.Principal.AccountId}:group{path}{groupName}";
         }
         // Role operations are checked on the role's ARN too, so a Deny or Allow naming a role applies to it.
-        if (request.GetType().GetProperty("RoleName")?.GetValue(request) is string roleName)
+        if (request is IRoleRequest { RoleName: { } roleName })
         {
-            var path = request.GetType().GetProperty("Path")?.GetValue(request) as string ?? "/";
             resource = (await directory.FindRoleAsync(roleName, cancellationToken).ConfigureAwait(false))?.Arn
-                ?? $"arn:{call.Principal.Arn.Split(':')[1]}:iam::{call.Principal.AccountId}:role{path}{roleName}";
+                ?? $"arn:{partition}:iam::{call.Principal.AccountId}:role{path}{roleName}";
         }
         var checks = new List<Hosting.AuthorizationCheck> { new($"iam:{operation.Name}", resource, null, false, new Dictionary<string, IReadOnlyList<string>>()) };
         // Renaming or moving a user needs the permission on the user as it is and as it will be, as IAM asks.

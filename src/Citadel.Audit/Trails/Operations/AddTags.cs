@@ -1,12 +1,14 @@
 namespace Citadel.Audit.Trails.Operations;
 
 /// <summary>AddTags request.</summary>
-public sealed class AddTagsRequest
+public sealed class AddTagsRequest : ITrailRequest
 {
     /// <summary>The trail's ARN.</summary>
     public required string ResourceId { get; init; }
     /// <summary>Tags to add or replace.</summary>
     public required List<TagView> TagsList { get; init; }
+
+    string? ITrailRequest.Trail => ResourceId;
 }
 
 /// <summary>Adds or replaces tags of a trail (at most 50).</summary>

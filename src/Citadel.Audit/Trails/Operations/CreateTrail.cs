@@ -1,7 +1,7 @@
 namespace Citadel.Audit.Trails.Operations;
 
 /// <summary>CreateTrail request.</summary>
-public sealed class CreateTrailRequest
+public sealed class CreateTrailRequest : ITrailRequest
 {
     /// <summary>Name (see <see cref="TrailNames.Validate"/>).</summary>
     public required string Name { get; init; }
@@ -27,6 +27,8 @@ public sealed class CreateTrailRequest
     public bool? IsOrganizationTrail { get; init; }
     /// <summary>Tags.</summary>
     public List<TagView>? TagsList { get; init; }
+
+    string? ITrailRequest.Trail => Name;
 }
 
 /// <summary>

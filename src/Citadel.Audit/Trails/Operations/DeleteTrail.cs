@@ -1,10 +1,12 @@
 namespace Citadel.Audit.Trails.Operations;
 
 /// <summary>DeleteTrail request.</summary>
-public sealed class DeleteTrailRequest
+public sealed class DeleteTrailRequest : ITrailRequest
 {
     /// <summary>Name or ARN.</summary>
     public required string Name { get; init; }
+
+    string? ITrailRequest.Trail => Name;
 }
 
 /// <summary>Deletes a trail. Files already delivered stay in the bucket; records not yet delivered are not (as in AWS).</summary>

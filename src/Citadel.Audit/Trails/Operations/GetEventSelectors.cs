@@ -1,10 +1,12 @@
 namespace Citadel.Audit.Trails.Operations;
 
 /// <summary>GetEventSelectors request.</summary>
-public sealed class GetEventSelectorsRequest
+public sealed class GetEventSelectorsRequest : ITrailRequest
 {
     /// <summary>Name or ARN.</summary>
     public required string TrailName { get; init; }
+
+    string? ITrailRequest.Trail => TrailName;
 }
 
 /// <summary>GetEventSelectors and PutEventSelectors response.</summary>

@@ -1,10 +1,12 @@
 namespace Citadel.Audit.Trails.Operations;
 
 /// <summary>GetTrail request.</summary>
-public sealed class GetTrailRequest
+public sealed class GetTrailRequest : ITrailRequest
 {
     /// <summary>Name or ARN.</summary>
     public required string Name { get; init; }
+
+    string? ITrailRequest.Trail => Name;
 }
 
 /// <summary>GetTrail response.</summary>

@@ -1,10 +1,12 @@
 namespace Citadel.Audit.Trails.Operations;
 
 /// <summary>GetTrailStatus request.</summary>
-public sealed class GetTrailStatusRequest
+public sealed class GetTrailStatusRequest : ITrailRequest
 {
     /// <summary>Name or ARN.</summary>
     public required string Name { get; init; }
+
+    string? ITrailRequest.Trail => Name;
 }
 
 /// <summary>GetTrailStatus response.</summary>

@@ -1,7 +1,7 @@
 namespace Citadel.Audit.Trails.Operations;
 
 /// <summary>PutEventSelectors request: classic or advanced selectors, not both.</summary>
-public sealed class PutEventSelectorsRequest
+public sealed class PutEventSelectorsRequest : ITrailRequest
 {
     /// <summary>Name or ARN.</summary>
     public required string TrailName { get; init; }
@@ -9,6 +9,8 @@ public sealed class PutEventSelectorsRequest
     public List<EventSelector>? EventSelectors { get; init; }
     /// <summary>Advanced selectors.</summary>
     public List<AdvancedEventSelector>? AdvancedEventSelectors { get; init; }
+
+    string? ITrailRequest.Trail => TrailName;
 }
 
 /// <summary>

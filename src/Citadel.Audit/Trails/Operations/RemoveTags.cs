@@ -1,12 +1,14 @@
 namespace Citadel.Audit.Trails.Operations;
 
 /// <summary>RemoveTags request.</summary>
-public sealed class RemoveTagsRequest
+public sealed class RemoveTagsRequest : ITrailRequest
 {
     /// <summary>The trail's ARN.</summary>
     public required string ResourceId { get; init; }
     /// <summary>Tags to remove (by key).</summary>
     public required List<TagView> TagsList { get; init; }
+
+    string? ITrailRequest.Trail => ResourceId;
 }
 
 /// <summary>Removes tags of a trail.</summary>

@@ -1,10 +1,12 @@
 namespace Citadel.Audit.Trails.Operations;
 
 /// <summary>StartLogging request.</summary>
-public sealed class StartLoggingRequest
+public sealed class StartLoggingRequest : ITrailRequest
 {
     /// <summary>Name or ARN.</summary>
     public required string Name { get; init; }
+
+    string? ITrailRequest.Trail => Name;
 }
 
 /// <summary>

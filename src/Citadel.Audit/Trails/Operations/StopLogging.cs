@@ -1,10 +1,12 @@
 namespace Citadel.Audit.Trails.Operations;
 
 /// <summary>StopLogging request.</summary>
-public sealed class StopLoggingRequest
+public sealed class StopLoggingRequest : ITrailRequest
 {
     /// <summary>Name or ARN.</summary>
     public required string Name { get; init; }
+
+    string? ITrailRequest.Trail => Name;
 }
 
 /// <summary>

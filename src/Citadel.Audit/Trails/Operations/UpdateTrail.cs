@@ -1,7 +1,7 @@
 namespace Citadel.Audit.Trails.Operations;
 
 /// <summary>UpdateTrail request: only the members given change.</summary>
-public sealed class UpdateTrailRequest
+public sealed class UpdateTrailRequest : ITrailRequest
 {
     /// <summary>Name or ARN.</summary>
     public required string Name { get; init; }
@@ -25,6 +25,8 @@ public sealed class UpdateTrailRequest
     public string? KmsKeyId { get; init; }
     /// <summary>Not supported (no organization).</summary>
     public bool? IsOrganizationTrail { get; init; }
+
+    string? ITrailRequest.Trail => Name;
 }
 
 /// <summary>
